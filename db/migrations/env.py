@@ -1,0 +1,21 @@
+"""Alembic environment: runs on the connection soptui hands over (see soptui.db.schema)."""
+
+from __future__ import annotations
+
+from alembic import context
+from soptui.db import models  # noqa: F401  (registers the tables on Base.metadata)
+from soptui.db.base import Base
+
+connection = context.config.attributes.get("connection")
+if connection is None:  # pragma: no cover - only for `alembic` run by hand
+    raise SystemExit("run migrations through `soptui init`")
+
+context.configure(
+    connection=connection,
+    target_metadata=Base.metadata,
+    # SQLite cannot ALTER most things: batch mode rebuilds the table instead.
+    render_as_batch=True,
+    compare_type=True,
+)
+with context.begin_transaction():
+    context.run_migrations()
