@@ -421,6 +421,7 @@ class WorkCalendar:
 
     def working_time_between(self, a: datetime, b: datetime) -> timedelta:
         """Working time in [a, b); negative if b < a."""
+        a, b = self._local(a), self._local(b)  # validates awareness before comparing
         if b < a:
             return -self.working_time_between(b, a)
         ya, wa = self._worked_before(a)
