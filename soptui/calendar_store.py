@@ -1,0 +1,79 @@
+"""The office calendar: the weekly schedule and national holidays from code,
+office overrides (closures, extra working days, Ramadan-style ranges) from the
+database."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from soptui.db.models import CalendarOverride
+from soptui.errors import InputError
+from soptui.workcal import Override, WeekSchedule, WorkCalendar
+
+
+class CalendarStore:
+    def __init__(self, tz: str = "Asia/Jakarta") -> None:
+        self.tz = tz
+        self._lock = threading.Lock()
+        self._cached: tuple[tuple[object, ...], WorkCalendar] | None = None
+
+    def calendar(self, session: Session) -> WorkCalendar:
+        """The calendar in force. Rebuilt only when the overrides change, so its
+        holiday and per-day caches survive between actions."""
+        rows = (
+            session.execute(select(CalendarOverride).order_by(CalendarOverride.id)).scalars().all()
+        )
+        key = tuple((r.id, r.kind, r.start_date, r.end_date, str(r.schedule)) for r in rows)
+        cached = self._cached
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        overrides = [
+            Override(
+                kind=r.kind,  # type: ignore[arg-type]
+                start=r.start_date,
+                end=r.end_date,
+                note=r.note,
+                schedule=WeekSchedule.from_json(r.schedule) if r.schedule else None,
+            )
+            for r in rows
+        ]
+        cal = WorkCalendar(overrides=overrides, tz=self.tz)
+        with self._lock:
+            self._cached = (key, cal)
+        return cal
+
+    def add_override(
+        self,
+        session: Session,
+        *,
+        kind: str,
+        start: date,
+        end: date,
+        note: str,
+        at: datetime,
+        by: int | None,
+        schedule: WeekSchedule | None = None,
+    ) -> CalendarOverride:
+        if end < start:
+            raise InputError("err.bad_range")
+        row = CalendarOverride(
+            kind=kind,
+            start_date=start,
+            end_date=end,
+            note=note,
+            schedule=schedule.to_json() if schedule else None,
+            created_at=at,
+            created_by=by,
+        )
+        session.add(row)
+        session.flush()
+        return row
+
+    def overrides(self, session: Session) -> list[CalendarOverride]:
+        return list(
+            session.execute(select(CalendarOverride).order_by(CalendarOverride.id)).scalars()
+        )

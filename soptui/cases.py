@@ -1,0 +1,767 @@
+"""The case engine: an SOP instance moving step by step.
+
+Every action is one short writing transaction: lock the case, check the
+version the clerk saw, check the role, change the small state tables, append
+the audit event, commit. Nothing is applied half-way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import String, cast, func, or_, select
+from sqlalchemy.orm import Session
+
+from soptui import audit
+from soptui.calendar_store import CalendarStore
+from soptui.catalog import SopDefinition, Step
+from soptui.catalog_store import CatalogStore
+from soptui.db.engine import Database
+from soptui.db.models import URGENCIES, Case, CaseEvent, SopVersion, StepAttempt, User
+from soptui.errors import InputError, NotFoundError, PermissionDenied, RuleError, StaleError
+from soptui.identity import Actor
+from soptui.validate import NAME_MAX, NOTE_MAX, SHORT_MAX, TITLE_MAX, clean_text
+from soptui.views import AttemptView, CaseDetail, CaseRow, EventView, StepView
+from soptui.workcal import WorkCalendar
+
+Clock = Callable[[], datetime]
+
+VIEWS = ("mine", "all", "overdue", "paused", "closed")
+OPEN_STATUSES = ("open", "paused")
+ENDED_STATUSES = ("closed", "refused", "cancelled")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def parse_urgency(value: str | None) -> str:
+    if value is None or not value.strip():
+        return "biasa"
+    key = value.strip().lower().replace(" ", "_").replace("-", "_")
+    if key not in URGENCIES:
+        raise InputError("err.bad_urgency", value=value)
+    return key
+
+
+def _required_note(note: str | None) -> str:
+    text = clean_text(note, "Catatan", max_len=NOTE_MAX)
+    if text is None:
+        raise InputError("err.note_required")
+    return text
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+class CaseService:
+    def __init__(
+        self, db: Database, catalogs: CatalogStore, calendars: CalendarStore, clock: Clock = utcnow
+    ) -> None:
+        self.db = db
+        self.catalogs = catalogs
+        self.calendars = calendars
+        self.clock = clock
+
+    # ----- writing -------------------------------------------------------------
+
+    def start(
+        self,
+        actor: Actor,
+        sop_code: str,
+        *,
+        title: str,
+        requester: str | None = None,
+        letter_no: str | None = None,
+        letter_date: date | None = None,
+        urgency: str | None = None,
+    ) -> int:
+        clean_title = clean_text(title, "Perihal", max_len=TITLE_MAX, required=True)
+        clean_requester = clean_text(requester, "Pemohon", max_len=NAME_MAX)
+        clean_letter = clean_text(letter_no, "No. surat", max_len=SHORT_MAX)
+        urgency_key = parse_urgency(urgency)
+        now = self.clock()
+        with self.db.write() as s:
+            sop = self.catalogs.latest(s, sop_code)
+            definition = self.catalogs.definition(s, sop.id)
+            case = Case(
+                sop_version_id=sop.id,
+                title=clean_title,
+                requester=clean_requester,
+                letter_no=clean_letter,
+                letter_date=letter_date,
+                urgency=urgency_key,
+                status="open",
+                refusing=False,
+                opened_at=now,
+                opened_by=actor.id,
+                updated_at=now,
+                version=1,
+            )
+            s.add(case)
+            s.flush()
+            audit.append(
+                s,
+                at=now,
+                kind="opened",
+                case_id=case.id,
+                actor_id=actor.id,
+                data={"sop": sop.code, "version": sop.version, "title": clean_title},
+            )
+            self._open_attempt(s, case, definition, definition.steps[0], now)
+            return case.id
+
+    def complete(
+        self,
+        actor: Actor,
+        case_id: int,
+        *,
+        note: str | None = None,
+        expected_version: int | None = None,
+    ) -> None:
+        text = clean_text(note, "Catatan", max_len=NOTE_MAX)
+        now = self.clock()
+        with self.db.write() as s:
+            case, definition, step, attempt = self._current(s, case_id, expected_version)
+            acted_as = self._capacity(actor, definition, step)
+            outcome = "approved" if step.decision else "completed"
+            self._close_attempt(s, attempt, now, outcome, actor, acted_as)
+            audit.append(
+                s,
+                at=now,
+                kind=outcome,
+                case_id=case.id,
+                attempt_id=attempt.id,
+                actor_id=actor.id,
+                step_key=step.key,
+                acted_as=acted_as,
+                note=text,
+            )
+            nxt = definition.next_step(step.key)
+            if case.refusing:
+                self._finish(s, case, now, "refused", actor)
+            elif nxt is None:
+                self._finish(s, case, now, "closed", actor)
+            else:
+                self._open_attempt(s, case, definition, nxt, now)
+            self._touch(case, now)
+
+    def return_for_revision(
+        self,
+        actor: Actor,
+        case_id: int,
+        *,
+        note: str | None,
+        to: str | None = None,
+        expected_version: int | None = None,
+    ) -> str:
+        """Send the case back to an earlier step; returns the target step key."""
+        text = _required_note(note)
+        now = self.clock()
+        with self.db.write() as s:
+            case, definition, step, attempt = self._current(s, case_id, expected_version)
+            acted_as = self._capacity(actor, definition, step)
+            target = self.return_target(definition, step, to)
+            self._close_attempt(s, attempt, now, "returned", actor, acted_as)
+            audit.append(
+                s,
+                at=now,
+                kind="returned",
+                case_id=case.id,
+                attempt_id=attempt.id,
+                actor_id=actor.id,
+                step_key=step.key,
+                acted_as=acted_as,
+                note=text,
+                data={"to": target.key},
+            )
+            self._open_attempt(s, case, definition, target, now)
+            self._touch(case, now)
+            return target.key
+
+    @staticmethod
+    def return_target(definition: SopDefinition, step: Step, to: str | None = None) -> Step:
+        """The step a return goes to: the one chosen (an earlier step, by key or
+        source number; for a repeated number the latest earlier one), else the
+        one the definition names, else the previous step."""
+        earlier = definition.steps[: step.index]
+        if not earlier:
+            raise RuleError("err.no_return_target")
+        if to is not None and to.strip():
+            wanted = to.strip()
+            for candidate in reversed(earlier):
+                if wanted in (candidate.key, candidate.no):
+                    return candidate
+            raise RuleError("err.bad_return_target", step=wanted)
+        if step.return_to:
+            return definition.step(step.return_to)
+        return earlier[-1]
+
+    def refuse(
+        self, actor: Actor, case_id: int, *, note: str | None, expected_version: int | None = None
+    ) -> None:
+        text = _required_note(note)
+        now = self.clock()
+        with self.db.write() as s:
+            case, definition, step, attempt = self._current(s, case_id, expected_version)
+            acted_as = self._capacity(actor, definition, step)
+            if not step.refuse_to:
+                raise RuleError("err.cannot_refuse")
+            self._close_attempt(s, attempt, now, "refused", actor, acted_as)
+            audit.append(
+                s,
+                at=now,
+                kind="refused",
+                case_id=case.id,
+                attempt_id=attempt.id,
+                actor_id=actor.id,
+                step_key=step.key,
+                acted_as=acted_as,
+                note=text,
+                data={"to": step.refuse_to},
+            )
+            if step.refuse_to == "end":
+                self._finish(s, case, now, "refused", actor)
+            else:
+                # The refusal still has to be told to the requester: run the
+                # notification step, then end with the refusal outcome.
+                case.refusing = True
+                self._open_attempt(s, case, definition, definition.step(step.refuse_to), now)
+            self._touch(case, now)
+
+    def add_note(self, actor: Actor, case_id: int, *, text: str | None) -> None:
+        body = _required_note(text)
+        now = self.clock()
+        with self.db.write() as s:
+            case = self._lock(s, case_id)
+            audit.append(
+                s,
+                at=now,
+                kind="note",
+                case_id=case.id,
+                attempt_id=case.current_attempt_id,
+                actor_id=actor.id,
+                step_key=case.current_step_key,
+                note=body,
+            )
+            # A note conflicts with nobody: it does not bump the version.
+            case.updated_at = now
+
+    def pause(
+        self, actor: Actor, case_id: int, *, note: str | None, expected_version: int | None = None
+    ) -> None:
+        text = _required_note(note)
+        now = self.clock()
+        with self.db.write() as s:
+            case, definition, step, attempt = self._current(s, case_id, expected_version)
+            acted_as = self._capacity(actor, definition, step)
+            attempt.paused_at = now
+            case.status = "paused"
+            audit.append(
+                s,
+                at=now,
+                kind="paused",
+                case_id=case.id,
+                attempt_id=attempt.id,
+                actor_id=actor.id,
+                step_key=step.key,
+                acted_as=acted_as,
+                note=text,
+            )
+            self._touch(case, now)
+
+    def resume(
+        self,
+        actor: Actor,
+        case_id: int,
+        *,
+        note: str | None = None,
+        expected_version: int | None = None,
+    ) -> None:
+        text = clean_text(note, "Catatan", max_len=NOTE_MAX)
+        now = self.clock()
+        with self.db.write() as s:
+            case = self._lock(s, case_id)
+            self._check_version(case, expected_version)
+            if case.status != "paused":
+                raise RuleError("err.case_not_paused", id=case.id)
+            definition = self.catalogs.definition(s, case.sop_version_id)
+            step = definition.step(case.current_step_key or "")
+            attempt = s.get(StepAttempt, case.current_attempt_id)
+            assert attempt is not None and attempt.paused_at is not None
+            acted_as = self._capacity(actor, definition, step)
+            cal = self.calendars.calendar(s)
+            # The clock stood still while waiting on the outsider: the paused
+            # working time is credited back and the due time moves by as much.
+            paused = cal.working_time_between(attempt.paused_at, now)
+            attempt.paused_s += int(paused.total_seconds())
+            if attempt.due_at is not None:
+                attempt.due_at = cal.add_working_time(attempt.due_at, paused)
+            attempt.paused_at = None
+            case.due_at = attempt.due_at
+            case.status = "open"
+            audit.append(
+                s,
+                at=now,
+                kind="resumed",
+                case_id=case.id,
+                attempt_id=attempt.id,
+                actor_id=actor.id,
+                step_key=step.key,
+                acted_as=acted_as,
+                note=text,
+                data={"paused_s": int(paused.total_seconds())},
+            )
+            self._touch(case, now)
+
+    def cancel(
+        self, actor: Actor, case_id: int, *, note: str | None, expected_version: int | None = None
+    ) -> None:
+        text = _required_note(note)
+        now = self.clock()
+        with self.db.write() as s:
+            case = self._lock(s, case_id)
+            self._check_version(case, expected_version)
+            if case.status not in OPEN_STATUSES:
+                raise RuleError("err.case_not_open", id=case.id, status=case.status)
+            if not actor.is_admin and case.opened_by != actor.id:
+                raise PermissionDenied("err.cannot_cancel")
+            attempt = s.get(StepAttempt, case.current_attempt_id)
+            acted_as = "admin" if actor.is_admin and case.opened_by != actor.id else "self"
+            if attempt is not None:
+                self._close_attempt(s, attempt, now, "cancelled", actor, acted_as)
+            audit.append(
+                s,
+                at=now,
+                kind="cancelled",
+                case_id=case.id,
+                attempt_id=case.current_attempt_id,
+                actor_id=actor.id,
+                step_key=case.current_step_key,
+                acted_as=acted_as,
+                note=text,
+            )
+            self._finish(s, case, now, "cancelled", actor, event=False)
+            self._touch(case, now)
+
+    def set_checklist_item(self, actor: Actor, case_id: int, *, item: str, checked: bool) -> None:
+        """Tick or untick one Kelengkapan item of the current step."""
+        now = self.clock()
+        with self.db.write() as s:
+            case, definition, step, attempt = self._current(s, case_id, None, allow_paused=True)
+            acted_as = self._capacity(actor, definition, step)
+            if item not in step.checklist:
+                raise InputError("err.checklist_item", item=item)
+            ticked = [i for i in attempt.checklist if i != item]
+            if checked:
+                ticked.append(item)
+            attempt.checklist = [i for i in step.checklist if i in ticked]
+            audit.append(
+                s,
+                at=now,
+                kind="checklist",
+                case_id=case.id,
+                attempt_id=attempt.id,
+                actor_id=actor.id,
+                step_key=step.key,
+                acted_as=acted_as,
+                data={"item": item, "checked": checked},
+            )
+            case.updated_at = now
+
+    # ----- reading -------------------------------------------------------------
+
+    def list_cases(
+        self,
+        actor: Actor | None,
+        *,
+        view: str = "all",
+        search: str | None = None,
+        sop_code: str | None = None,
+        role: str | None = None,
+        status: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[CaseRow]:
+        now = self.clock()
+        with self.db.read() as s:
+            query = (
+                select(Case, StepAttempt.paused_at)
+                .join(SopVersion, SopVersion.id == Case.sop_version_id)
+                .outerjoin(StepAttempt, StepAttempt.id == Case.current_attempt_id)
+            )
+            query = self._filtered(query, actor, view, search, sop_code, role, status, now)
+            if view == "closed" or status in ENDED_STATUSES or status == "all":
+                query = query.order_by(
+                    Case.closed_at.desc().nulls_first(), Case.due_at.asc().nulls_last(), Case.id
+                )
+            else:
+                query = query.order_by(Case.due_at.asc().nulls_last(), Case.id)
+            if limit is not None:
+                query = query.limit(limit).offset(offset)
+            cal = self.calendars.calendar(s)
+            return [self._row(s, case, paused_at, cal, now) for case, paused_at in s.execute(query)]
+
+    def counts(self, actor: Actor | None, *, search: str | None = None) -> dict[str, int]:
+        """How many cases each inbox view holds (with the same filter)."""
+        now = self.clock()
+        with self.db.read() as s:
+            result: dict[str, int] = {}
+            for view in VIEWS:
+                query = select(func.count()).select_from(Case)
+                if search:
+                    query = query.join(SopVersion, SopVersion.id == Case.sop_version_id)
+                query = self._filtered(query, actor, view, search, None, None, None, now)
+                result[view] = int(s.execute(query).scalar_one())
+            return result
+
+    def last_change(self) -> str:
+        """A token that changes whenever anything is written (the audit head)."""
+        with self.db.read() as s:
+            head = s.get(audit.Setting, audit.HEAD_KEY)
+            return head.value if head is not None else ""
+
+    def detail(self, case_id: int) -> CaseDetail:
+        now = self.clock()
+        with self.db.read() as s:
+            case = s.get(Case, case_id)
+            if case is None:
+                raise NotFoundError("err.case_not_found", id=case_id)
+            definition = self.catalogs.definition(s, case.sop_version_id)
+            cal = self.calendars.calendar(s)
+            attempts = (
+                s.execute(
+                    select(StepAttempt)
+                    .where(StepAttempt.case_id == case_id)
+                    .order_by(StepAttempt.id)
+                )
+                .scalars()
+                .all()
+            )
+            events = (
+                s.execute(
+                    select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.seq)
+                )
+                .scalars()
+                .all()
+            )
+            user_ids = {a.actor_id for a in attempts} | {e.actor_id for e in events}
+            user_ids.add(case.opened_by)
+            users = {
+                u.id: u
+                for u in s.execute(select(User).where(User.id.in_(user_ids - {None}))).scalars()
+            }
+            attempt_views = [self._attempt_view(a, users, cal, now) for a in attempts]
+            event_views = tuple(self._event_view(e, users) for e in events)
+            paused_at = next(
+                (a.paused_at for a in attempts if a.id == case.current_attempt_id), None
+            )
+            row = self._row(s, case, paused_at, cal, now)
+            steps = tuple(
+                self._step_view(
+                    definition, step, case, [a for a in attempt_views if a.step_key == step.key]
+                )
+                for step in definition.steps
+            )
+            opener = users.get(case.opened_by) if case.opened_by else None
+            return CaseDetail(
+                row=row,
+                sop=definition,
+                letter_date=case.letter_date,
+                opened_by=opener.login if opener else None,
+                closed_at=case.closed_at,
+                refusing=case.refusing,
+                steps=steps,
+                events=event_views,
+                notes=tuple(e for e in event_views if e.note),
+            )
+
+    def may_act(self, actor: Actor, row: CaseRow) -> bool:
+        """Whether the actor holds the role the current step waits on."""
+        if row.status not in OPEN_STATUSES or row.waiting_role is None:
+            return False
+        return actor.is_admin or row.waiting_role in actor.roles
+
+    # ----- internals -----------------------------------------------------------
+
+    def _lock(self, s: Session, case_id: int) -> Case:
+        # FOR UPDATE on PostgreSQL; on SQLite the writer already holds the
+        # database write lock (BEGIN IMMEDIATE) and SQLAlchemy omits the clause.
+        case = s.execute(
+            select(Case).where(Case.id == case_id).with_for_update()
+        ).scalar_one_or_none()
+        if case is None:
+            raise NotFoundError("err.case_not_found", id=case_id)
+        return case
+
+    @staticmethod
+    def _check_version(case: Case, expected: int | None) -> None:
+        if expected is not None and case.version != expected:
+            raise StaleError("err.stale", id=case.id)
+
+    def _current(
+        self, s: Session, case_id: int, expected_version: int | None, *, allow_paused: bool = False
+    ) -> tuple[Case, SopDefinition, Step, StepAttempt]:
+        case = self._lock(s, case_id)
+        self._check_version(case, expected_version)
+        if case.status == "paused" and not allow_paused:
+            raise RuleError("err.case_paused", id=case.id)
+        if case.status not in OPEN_STATUSES:
+            raise RuleError("err.case_not_open", id=case.id, status=case.status)
+        definition = self.catalogs.definition(s, case.sop_version_id)
+        step = definition.step(case.current_step_key or "")
+        attempt = s.get(StepAttempt, case.current_attempt_id)
+        assert attempt is not None, "an open case always has a current attempt"
+        return case, definition, step, attempt
+
+    @staticmethod
+    def _capacity(actor: Actor, definition: SopDefinition, step: Step) -> str:
+        """In which capacity the actor may act on the step, or refuse."""
+        role = definition.role(step.role)
+        if not role.external and step.role in actor.roles:
+            return "self"
+        if role.external and role.recorded_by in actor.roles:
+            return "requester"  # the front desk records the requester's step
+        if actor.is_admin:
+            return "admin"
+        waiting = (
+            definition.role(role.recorded_by).name
+            if role.external and role.recorded_by
+            else role.name
+        )
+        raise PermissionDenied("err.not_your_role", role=waiting)
+
+    def _open_attempt(
+        self, s: Session, case: Case, definition: SopDefinition, step: Step, now: datetime
+    ) -> StepAttempt:
+        cal = self.calendars.calendar(s)
+        previous = s.execute(
+            select(func.count()).where(
+                StepAttempt.case_id == case.id, StepAttempt.step_key == step.key
+            )
+        ).scalar_one()
+        standard = timedelta(minutes=step.minutes) if step.minutes is not None else None
+        attempt = StepAttempt(
+            case_id=case.id,
+            step_key=step.key,
+            step_index=step.index,
+            attempt_no=int(previous) + 1,
+            role=step.role,
+            started_at=now,
+            due_at=cal.add_working_time(now, standard) if standard is not None else None,
+            standard_s=int(standard.total_seconds()) if standard is not None else None,
+            paused_s=0,
+            checklist=[],
+        )
+        s.add(attempt)
+        s.flush()
+        role = definition.role(step.role)
+        case.current_step_key = step.key
+        case.current_step_index = step.index
+        case.current_role = step.role
+        case.waiting_role = role.recorded_by if role.external and role.recorded_by else step.role
+        case.current_attempt_id = attempt.id
+        case.due_at = attempt.due_at
+        return attempt
+
+    def _close_attempt(
+        self,
+        s: Session,
+        attempt: StepAttempt,
+        now: datetime,
+        outcome: str,
+        actor: Actor,
+        acted_as: str,
+    ) -> None:
+        cal = self.calendars.calendar(s)
+        if attempt.paused_at is not None:
+            attempt.paused_s += int(
+                cal.working_time_between(attempt.paused_at, now).total_seconds()
+            )
+            attempt.paused_at = None
+        worked = (
+            cal.working_time_between(attempt.started_at, now).total_seconds() - attempt.paused_s
+        )
+        attempt.worked_s = max(0, int(worked))
+        attempt.ended_at = now
+        attempt.outcome = outcome
+        attempt.actor_id = actor.id
+        attempt.acted_as = acted_as
+
+    def _finish(
+        self,
+        s: Session,
+        case: Case,
+        now: datetime,
+        status: str,
+        actor: Actor,
+        *,
+        event: bool = True,
+    ) -> None:
+        case.status = status
+        case.outcome = status
+        case.closed_at = now
+        case.waiting_role = None
+        case.due_at = None
+        case.refusing = False
+        if event:
+            audit.append(
+                s,
+                at=now,
+                kind="closed",
+                case_id=case.id,
+                actor_id=actor.id,
+                data={"status": status},
+            )
+
+    @staticmethod
+    def _touch(case: Case, now: datetime) -> None:
+        case.version += 1
+        case.updated_at = now
+
+    def _filtered(
+        self,
+        query,  # type: ignore[no-untyped-def]
+        actor: Actor | None,
+        view: str,
+        search: str | None,
+        sop_code: str | None,
+        role: str | None,
+        status: str | None,
+        now: datetime,
+    ):  # type: ignore[no-untyped-def]
+        if view == "mine":
+            roles: Sequence[str] = sorted(actor.roles) if actor else []
+            query = query.where(Case.status == "open", Case.waiting_role.in_(roles))
+        elif view == "overdue":
+            query = query.where(Case.status == "open", Case.due_at < now)
+        elif view == "paused":
+            query = query.where(Case.status == "paused")
+        elif view == "closed":
+            query = query.where(Case.status.in_(ENDED_STATUSES))
+        elif view == "all":
+            if status is None:
+                query = query.where(Case.status.in_(OPEN_STATUSES))
+        else:
+            raise InputError("err.bad_format", value=view)
+        if status is not None and status != "all":
+            query = query.where(Case.status == status)
+        if role:
+            query = query.where(or_(Case.waiting_role == role, Case.current_role == role))
+        if sop_code:
+            query = query.where(func.upper(SopVersion.code) == sop_code.strip().upper())
+        if search and search.strip():
+            text = search.strip()
+            pattern = _like_pattern(text)
+            conditions = [
+                func.lower(Case.title).like(pattern, escape="\\"),
+                func.lower(func.coalesce(Case.requester, "")).like(pattern, escape="\\"),
+                func.lower(func.coalesce(Case.letter_no, "")).like(pattern, escape="\\"),
+                func.lower(SopVersion.short_name).like(pattern, escape="\\"),
+            ]
+            if text.lstrip("#").isdigit():
+                conditions.append(cast(Case.id, String).like(text.lstrip("#") + "%"))
+            query = query.where(or_(*conditions))
+        return query
+
+    def _row(
+        self, s: Session, case: Case, paused_at: datetime | None, cal: WorkCalendar, now: datetime
+    ) -> CaseRow:
+        definition = self.catalogs.definition(s, case.sop_version_id)
+        step = definition.step(case.current_step_key) if case.current_step_key else None
+        remaining = None
+        if case.due_at is not None and case.status in OPEN_STATUSES:
+            # While paused the clock stands still at the pause.
+            remaining = cal.working_time_between(paused_at or now, case.due_at)
+        role_name = definition.role(step.role).name if step else None
+        return CaseRow(
+            id=case.id,
+            sop_code=definition.code,
+            sop_short=definition.short_name,
+            sop_version=definition.version,
+            title=case.title,
+            requester=case.requester,
+            letter_no=case.letter_no,
+            urgency=case.urgency,
+            status=case.status,
+            outcome=case.outcome,
+            step_key=step.key if step else None,
+            step_no=step.no if step else None,
+            step_position=step.index + 1 if step else None,
+            step_count=len(definition.steps),
+            step_text=step.text if step else None,
+            role=step.role if step else None,
+            role_name=role_name,
+            waiting_role=case.waiting_role,
+            due_at=case.due_at,
+            remaining=remaining,
+            opened_at=case.opened_at,
+            updated_at=case.updated_at,
+            version=case.version,
+        )
+
+    @staticmethod
+    def _attempt_view(
+        a: StepAttempt, users: dict[int, User], cal: WorkCalendar, now: datetime
+    ) -> AttemptView:
+        worked = a.worked_s
+        if a.ended_at is None:
+            so_far = cal.working_time_between(a.started_at, a.paused_at or now).total_seconds()
+            worked = max(0, int(so_far) - a.paused_s)
+        user = users.get(a.actor_id) if a.actor_id else None
+        return AttemptView(
+            id=a.id,
+            step_key=a.step_key,
+            attempt_no=a.attempt_no,
+            started_at=a.started_at,
+            due_at=a.due_at,
+            ended_at=a.ended_at,
+            outcome=a.outcome,
+            actor_login=user.login if user else None,
+            actor_name=user.name if user else None,
+            acted_as=a.acted_as,
+            standard_s=a.standard_s,
+            worked_s=worked,
+            paused_s=a.paused_s,
+            checklist=tuple(a.checklist or ()),
+        )
+
+    @staticmethod
+    def _event_view(e: CaseEvent, users: dict[int, User]) -> EventView:
+        user = users.get(e.actor_id) if e.actor_id else None
+        return EventView(
+            seq=e.seq,
+            at=e.at,
+            kind=e.kind,
+            actor_login=user.login if user else None,
+            actor_name=user.name if user else None,
+            acted_as=e.acted_as,
+            step_key=e.step_key,
+            attempt_id=e.attempt_id,
+            note=e.note,
+            data=dict(e.data or {}),
+        )
+
+    @staticmethod
+    def _step_view(
+        definition: SopDefinition, step: Step, case: Case, attempts: list[AttemptView]
+    ) -> StepView:
+        if case.current_step_key == step.key and case.status in OPEN_STATUSES:
+            status = "paused" if case.status == "paused" else "current"
+        elif attempts:
+            status = {
+                "completed": "done",
+                "approved": "done",
+                "returned": "returned",
+                "refused": "refused",
+                "cancelled": "cancelled",
+            }.get(attempts[-1].outcome or "", "done")
+        else:
+            status = "pending"
+        return StepView(step, definition.role(step.role).name, status, tuple(attempts))
+
+
+__all__ = ["VIEWS", "CaseService", "utcnow"]

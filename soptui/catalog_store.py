@@ -1,0 +1,123 @@
+"""SOP definitions in the database: published versions are immutable and a
+case stays pinned to the version it started on."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from soptui.catalog import SopDefinition, bundled_catalog_sources, parse_catalog
+from soptui.db.models import SopVersion
+from soptui.errors import NotFoundError, RuleError
+from soptui.views import SopSummary
+
+
+def content_hash(source: str) -> str:
+    return hashlib.sha256(source.encode("utf-8")).hexdigest()
+
+
+class CatalogStore:
+    def __init__(self) -> None:
+        # Parsed definitions by version id; versions never change, so the
+        # cache never goes stale.
+        self._parsed: dict[int, SopDefinition] = {}
+        self._lock = threading.Lock()
+
+    def definition(self, session: Session, version_id: int) -> SopDefinition:
+        found = self._parsed.get(version_id)
+        if found is not None:
+            return found
+        row = session.get(SopVersion, version_id)
+        if row is None:
+            raise NotFoundError("err.sop_not_found", code=str(version_id))
+        parsed = parse_catalog(row.source, source=f"{row.code}@{row.version}")
+        with self._lock:
+            self._parsed[version_id] = parsed
+        return parsed
+
+    def latest(self, session: Session, code: str) -> SopVersion:
+        row = session.execute(
+            select(SopVersion)
+            .where(func.upper(SopVersion.code) == code.strip().upper())
+            .order_by(SopVersion.version.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        if row is None:
+            raise NotFoundError("err.sop_not_found", code=code)
+        return row
+
+    def publish(
+        self,
+        session: Session,
+        source: str,
+        *,
+        origin: str,
+        at: datetime,
+        by: int | None = None,
+        bundled: bool = False,
+    ) -> tuple[SopVersion, bool]:
+        """Add a new SOP or a new version. Returns (row, created). The same
+        version with the same text is a no-op; with other text it is refused."""
+        definition = parse_catalog(source, source=origin)
+        digest = content_hash(source)
+        existing = session.execute(
+            select(SopVersion).where(
+                SopVersion.code == definition.code, SopVersion.version == definition.version
+            )
+        ).scalar_one_or_none()
+        if existing is not None:
+            if existing.content_hash == digest:
+                return existing, False
+            raise RuleError(
+                "err.sop_version_exists", code=definition.code, version=definition.version
+            )
+        row = SopVersion(
+            code=definition.code,
+            version=definition.version,
+            name=definition.name,
+            short_name=definition.short_name,
+            nomor=definition.nomor,
+            step_count=len(definition.steps),
+            source=source,
+            content_hash=digest,
+            bundled=bundled,
+            imported_at=at,
+            imported_by=by,
+        )
+        session.add(row)
+        session.flush()
+        return row, True
+
+    def publish_bundled(self, session: Session, at: datetime) -> int:
+        for name, source in bundled_catalog_sources():
+            self.publish(session, source, origin=name, at=at, bundled=True)
+        return len(bundled_catalog_sources())
+
+    def summaries(self, session: Session) -> list[SopSummary]:
+        """The newest version of every SOP, by code."""
+        newest = (
+            select(SopVersion.code, func.max(SopVersion.version).label("v"))
+            .group_by(SopVersion.code)
+            .subquery()
+        )
+        rows = session.execute(
+            select(SopVersion)
+            .join(newest, (SopVersion.code == newest.c.code) & (SopVersion.version == newest.c.v))
+            .order_by(SopVersion.code)
+        ).scalars()
+        return [
+            SopSummary(r.id, r.code, r.version, r.name, r.short_name, r.nomor, r.step_count)
+            for r in rows
+        ]
+
+    def all_role_keys(self, session: Session) -> dict[str, str]:
+        """Every role key of every loaded SOP, with its name."""
+        roles: dict[str, str] = {}
+        for row_id in session.execute(select(SopVersion.id)).scalars():
+            for role in self.definition(session, row_id).roles:
+                roles.setdefault(role.key, role.name)
+        return roles

@@ -1,0 +1,94 @@
+"""Shared text formatting for the CLI and the screens: times, durations, tables."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from tabulate import tabulate, tabulate_formats
+
+from soptui.errors import InputError
+from soptui.i18n import language, t
+from soptui.workcal import format_duration
+
+OFFICE_TZ = ZoneInfo("Asia/Jakarta")
+FORMATS = ("json", "csv", *tabulate_formats)
+
+
+def local(dt: datetime | None, tz: ZoneInfo = OFFICE_TZ) -> str:
+    return dt.astimezone(tz).strftime("%Y-%m-%d %H:%M") if dt else ""
+
+
+def due_text(remaining: timedelta | None, status: str = "open") -> str:
+    """ "sisa 1j 20m" / "terlambat 2 hari" / "relatif"."""
+    if status not in ("open", "paused"):
+        return ""
+    if remaining is None:
+        return t("due.none")
+    d = format_duration(remaining, language())
+    return t("due.late", d=d) if remaining < timedelta(0) else t("due.left", d=d)
+
+
+def minutes_text(seconds: int | None) -> str:
+    if seconds is None:
+        return "-"
+    return format_duration(timedelta(seconds=seconds), language())
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return int(value.total_seconds())
+    if isinstance(value, tuple | list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    return value
+
+
+def render(
+    records: Sequence[dict[str, Any]],
+    columns: Sequence[tuple[str, str]],
+    fmt: str,
+    *,
+    json_records: Sequence[dict[str, Any]] | Any | None = None,
+) -> str:
+    """records: one dict per row; columns: (key, heading message key) for the
+    table and csv forms; JSON prints json_records (default: records) whole."""
+    if fmt == "json":
+        return json.dumps(
+            _jsonable(json_records if json_records is not None else list(records)),
+            ensure_ascii=False,
+            indent=2,
+        )
+    headers = [t(h) for _, h in columns]
+    rows = [[_cell(r.get(k)) for k, _ in columns] for r in records]
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(headers)
+        writer.writerows(rows)
+        return buf.getvalue().rstrip("\n")
+    if fmt not in tabulate_formats:
+        raise InputError("err.bad_format", value=fmt)
+    return tabulate(rows, headers=headers, tablefmt=fmt, disable_numparse=True)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return t("yes") if value else t("no")
+    if isinstance(value, datetime):
+        return local(value)
+    if isinstance(value, tuple | list):
+        return ", ".join(str(v) for v in value)
+    return str(value)

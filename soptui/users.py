@@ -1,0 +1,143 @@
+"""Clerks, their roles, and who is acting."""
+
+from __future__ import annotations
+
+import pwd
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from soptui.catalog_store import CatalogStore
+from soptui.db.engine import Database
+from soptui.db.models import Setting, User, UserRole
+from soptui.errors import IdentityError, InputError, NotFoundError, PermissionDenied, RuleError
+from soptui.identity import ADMIN_ROLE, Actor, os_login
+from soptui.validate import NAME_MAX, clean_text, normalise_nip
+from soptui.views import UserView
+
+DEMO_KEY = "demo"
+
+
+def _actor(user: User) -> Actor:
+    return Actor(user.id, user.login, user.name, frozenset(r.role_key for r in user.roles))
+
+
+def _view(user: User) -> UserView:
+    return UserView(
+        user.id,
+        user.login,
+        user.name,
+        user.nip,
+        user.jabatan,
+        tuple(sorted(r.role_key for r in user.roles)),
+        user.active,
+    )
+
+
+class UserService:
+    def __init__(self, db: Database, catalogs: CatalogStore, clock: Callable[[], datetime]) -> None:
+        self.db = db
+        self.catalogs = catalogs
+        self.clock = clock
+
+    def resolve_role(self, s: Session, value: str) -> str:
+        """A role given by key or by its name as written in the SOPs."""
+        wanted = value.strip().lower()
+        if wanted == ADMIN_ROLE:
+            return ADMIN_ROLE
+        known = self.catalogs.all_role_keys(s)
+        for key, name in known.items():
+            if wanted in (key.lower(), name.lower()):
+                return key
+        raise InputError("err.unknown_role", role=value)
+
+    def add(
+        self,
+        actor: Actor | None,
+        login: str,
+        *,
+        name: str,
+        roles: Iterable[str],
+        nip: str | None = None,
+        jabatan: str | None = None,
+    ) -> UserView:
+        """Register a clerk. Only an admin may, except for the very first user."""
+        clean_login = clean_text(login, "Login", max_len=64, required=True)
+        assert clean_login is not None
+        if not clean_login.replace(".", "").replace("-", "").replace("_", "").isalnum():
+            raise InputError("err.empty", field="Login")
+        clean_name = clean_text(name, "Nama", max_len=NAME_MAX, required=True)
+        clean_jabatan = clean_text(jabatan, "Jabatan", max_len=NAME_MAX)
+        clean_nip = normalise_nip(nip)
+        with self.db.write() as s:
+            has_users = s.execute(select(func.count()).select_from(User)).scalar_one() > 0
+            if has_users and (actor is None or not actor.is_admin):
+                raise PermissionDenied("err.admin_only")
+            role_keys = sorted({self.resolve_role(s, r) for r in roles})
+            if not has_users and ADMIN_ROLE not in role_keys:
+                role_keys.append(ADMIN_ROLE)  # whoever sets up the database administers it
+            if s.execute(select(User).where(User.login == clean_login)).scalar_one_or_none():
+                raise RuleError("err.user_exists", login=clean_login)
+            user = User(
+                login=clean_login,
+                name=clean_name,
+                nip=clean_nip,
+                jabatan=clean_jabatan,
+                active=True,
+                created_at=self.clock(),
+            )
+            user.roles = [UserRole(role_key=k) for k in role_keys]
+            s.add(user)
+            s.flush()
+            return _view(user)
+
+    def list(self) -> list[UserView]:
+        with self.db.read() as s:
+            return [_view(u) for u in s.execute(select(User).order_by(User.login)).scalars()]
+
+    def actor(self, login: str) -> Actor:
+        with self.db.read() as s:
+            user = s.execute(select(User).where(User.login == login)).scalar_one_or_none()
+            if user is None or not user.active:
+                raise NotFoundError("err.user_not_found", login=login)
+            return _actor(user)
+
+    def is_demo(self) -> bool:
+        with self.db.read() as s:
+            row = s.get(Setting, DEMO_KEY)
+            return row is not None and row.value == "1"
+
+    def count(self) -> int:
+        with self.db.read() as s:
+            return int(s.execute(select(func.count()).select_from(User)).scalar_one())
+
+    def identify(self, requested: str | None = None, *, login: str | None = None) -> Actor:
+        """The clerk at the keyboard: the OS login. Acting as another login
+        (--user) is honoured only on a demo database or for an admin."""
+        me_login = login or os_login()
+        with self.db.read() as s:
+            me = s.execute(select(User).where(User.login == me_login)).scalar_one_or_none()
+            if requested and requested != me_login:
+                demo = s.get(Setting, DEMO_KEY)
+                is_demo = demo is not None and demo.value == "1"
+                if not is_demo and not (
+                    me is not None and ADMIN_ROLE in {r.role_key for r in me.roles}
+                ):
+                    raise IdentityError("err.impersonation", login=me_login)
+                target = s.execute(select(User).where(User.login == requested)).scalar_one_or_none()
+                if target is None:
+                    raise NotFoundError("err.user_not_found", login=requested)
+                return _actor(target)
+            if me is None or not me.active:
+                raise IdentityError("err.not_registered", login=me_login)
+            return _actor(me)
+
+
+def os_full_name(login: str) -> str:
+    try:
+        gecos = pwd.getpwnam(login).pw_gecos.split(",")[0].strip()
+    except KeyError:
+        gecos = ""
+    return gecos or login
