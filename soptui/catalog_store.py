@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from importlib import resources
 from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from soptui.catalog import SopDefinition, bundled_catalog_sources, parse_catalog
+from soptui.catalog import SopDefinition, parse_catalog
 from soptui.db.models import SopVersion
 from soptui.errors import NotFoundError, RuleError
 from soptui.views import SopSummary
@@ -18,6 +19,15 @@ from soptui.views import SopSummary
 
 def content_hash(source: str) -> str:
     return hashlib.sha256(source.encode("utf-8")).hexdigest()
+
+
+def bundled_sources() -> list[tuple[str, str]]:
+    """(file name, TOML text) of every SOP shipped in the package, by name."""
+    files = sorted(
+        (f for f in resources.files("soptui.sops").iterdir() if f.name.endswith(".toml")),
+        key=lambda f: f.name,
+    )
+    return [(f"soptui/sops/{f.name}", f.read_text(encoding="utf-8")) for f in files]
 
 
 class CatalogStore:
@@ -93,9 +103,10 @@ class CatalogStore:
         return row, True
 
     def publish_bundled(self, session: Session, at: datetime) -> int:
-        for name, source in bundled_catalog_sources():
+        sources = bundled_sources()
+        for name, source in sources:
             self.publish(session, source, origin=name, at=at, bundled=True)
-        return len(bundled_catalog_sources())
+        return len(sources)
 
     def summaries(self, session: Session) -> list[SopSummary]:
         """The newest version of every SOP, by code."""

@@ -409,9 +409,8 @@ def case_record(row: Any) -> dict[str, Any]:
         "letter_no": row.letter_no,
         "urgency": row.urgency,
         "status": row.status,
-        "step": f"{row.step_position}/{row.step_count} {row.step_no}"
-        if row.step_position
-        else None,
+        "status_text": t("status." + row.status),
+        "step": f"{row.step_position}/{row.step_count}" if row.step_position else None,
         "step_no": row.step_no,
         "step_key": row.step_key,
         "step_text": row.step_text,
@@ -432,7 +431,7 @@ CASE_COLUMNS = [
     ("id", "col.id"),
     ("sop", "col.sop"),
     ("title", "col.title"),
-    ("status", "col.status"),
+    ("status_text", "col.status"),
     ("step", "col.step"),
     ("role_name", "col.role"),
     ("due", "col.due"),

@@ -195,6 +195,16 @@ def build_demo(svc: Soptui, *, seed: int = 2026, now: datetime | None = None) ->
     return len(svc.users.list()), cases
 
 
+def _working_time_before(cal, now: datetime, amount: timedelta) -> datetime:  # type: ignore[no-untyped-def]
+    """The instant that lies `amount` of working time before now (so the
+    simulated case never starts in the future, e.g. on a Sunday)."""
+    candidate = now - amount
+    while (got := cal.working_time_between(candidate, now)) < amount:
+        # Working time never exceeds wall time, so this never overshoots.
+        candidate -= max(amount - got, timedelta(minutes=1))
+    return cal.next_working_instant(candidate)
+
+
 def _actor_for(
     step_role: str,
     d: SopDefinition,
@@ -221,8 +231,10 @@ def _one_case(
 ) -> None:
     # Stage mix per SOP: i=0 just opened today, 1-2 mid-way (some overdue), 3 returned,
     # 4 paused or refused, 5 closed, 6 mid-way and due soon.
-    age_hours = [1, 30, 70, 50, 90, 200, 3][i] + rng.random() * 5
-    start = cal.next_working_instant(now - timedelta(hours=age_hours * 2.2))
+    age = timedelta(hours=[0, 30, 70, 50, 90, 200, 3][i] * (1 + rng.random()))
+    if i == 0:  # opened minutes ago: still within its first step's standard
+        age = timedelta(minutes=(d.steps[0].minutes or 60) * rng.uniform(0.1, 0.6))
+    start = _working_time_before(cal, now, age)
     clock.at = start
     title = rng.choice(TITLES[family])
     requester = rng.choice(REQUESTERS) if family == "NARSUM" or rng.random() < 0.5 else None
@@ -245,8 +257,11 @@ def _one_case(
         3: len(d.steps) - 2,
         4: len(d.steps) // 2,
         5: 10 * len(d.steps),
-        6: max(1, len(d.steps) // 2),
+        6: 10 * len(d.steps),
     }[i]
+    refusable = any(st.refuse_to for st in d.steps)
+    if i == 4 and refusable:
+        target = len(d.steps) + 2
     returned = False
     actions = 0
     while actions < target:
@@ -269,7 +284,8 @@ def _one_case(
                 returned = True
             elif i == 4 and step.decision and step.refuse_to:
                 sim.cases.refuse(actor, case_id, note="Materi tidak sesuai dengan kebutuhan.")
-            elif i == 4 and (step.minutes is None or actions == target - 1):
+                target = actions + 2  # and tell the requester
+            elif i == 4 and not refusable and (step.minutes is None or actions == target - 1):
                 sim.cases.pause(actor, case_id, note="Menunggu tanggapan dari pihak luar.")
                 break
             else:

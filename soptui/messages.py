@@ -270,4 +270,9 @@ EN: dict[str, str] = {
     "no": "no",
 }
 
-MESSAGES: dict[str, dict[str, str]] = {"id": ID, "en": EN}
+from soptui import messages_ui  # noqa: E402  (the terminal app's strings)
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "id": {**ID, **messages_ui.ID},
+    "en": {**EN, **messages_ui.EN},
+}
