@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from importlib import resources
 from datetime import datetime
+from importlib import resources
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
