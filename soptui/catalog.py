@@ -212,7 +212,8 @@ _STEP_FIELDS: list[tuple[str, str]] = [
     ("refuse_to", _STR),
 ]
 _REQUIRED = {
-    None: {"format", "code", "version", "name", "short_name", "roles", "steps"},
+    # roles/steps: absent or empty gets its own message in _parse_roles/_parse_steps
+    None: {"format", "code", "version", "name", "short_name"},
     "roles": {"key", "name"},
     "steps": {"key", "no", "role", "text", "waktu"},
 }

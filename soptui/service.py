@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from soptui.calendar_store import CalendarStore
 from soptui.cases import CaseService, Clock, utcnow
+from soptui.catalog import SopDefinition
 from soptui.catalog_store import CatalogStore
 from soptui.db import schema
 from soptui.db.engine import Database
@@ -13,6 +14,7 @@ from soptui.db.models import Case, Setting, User
 from soptui.errors import RuleError
 from soptui.identity import Actor, os_login
 from soptui.users import DEMO_KEY, UserService, os_full_name
+from soptui.views import SopSummary
 
 
 class Soptui:
@@ -55,6 +57,16 @@ class Soptui:
     def mark_demo(self) -> None:
         with self.db.write() as s:
             s.merge(Setting(key=DEMO_KEY, value="1"))
+
+    def sop_summaries(self) -> list[SopSummary]:
+        """The newest version of every SOP (for pickers and listings)."""
+        with self.db.read() as s:
+            return self.catalogs.summaries(s)
+
+    def sop_definition(self, code: str) -> SopDefinition:
+        """The newest version of one SOP."""
+        with self.db.read() as s:
+            return self.catalogs.definition(s, self.catalogs.latest(s, code).id)
 
     def identify(self, requested: str | None = None) -> Actor:
         return self.users.identify(requested)
