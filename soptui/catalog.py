@@ -262,7 +262,7 @@ class _Source:
 def _label(where: _Where, table: dict[str, Any] | None = None) -> str:
     """How an error names the table it is about, e.g. "steps[3] ('cek-berkas')"."""
     if where is None:
-        return "top level"
+        return ""
     key = table.get("key") if table else None
     suffix = f" ({key!r})" if isinstance(key, str) else ""
     return f"{where[0]}[{where[1] + 1}]{suffix}"
@@ -287,20 +287,21 @@ def _fields(
     kinds = dict(spec)
     required = _REQUIRED[None if where is None else where[0]]
     label = _label(where, table)
+    label += ": " if label else ""
     for name in table:
         if name not in kinds:
-            raise src.error(where, name, f"{label}: unknown field {name!r}")
+            raise src.error(where, name, f"{label}unknown field {name!r}")
     out: dict[str, Any] = {}
     for name, kind in spec:
         if name not in table:
             if name in required:
-                raise src.error(where, None, f"{label}: missing required field {name!r}")
+                raise src.error(where, None, f"{label}missing required field {name!r}")
             out[name] = None if name in _NULLABLE else _DEFAULTS[kind]
             continue
         value = table[name]
         if not _is_kind(value, kind):
             raise src.error(
-                where, name, f"{label}: field {name!r} must be {kind}, not {_type_name(value)}"
+                where, name, f"{label}field {name!r} must be {kind}, not {_type_name(value)}"
             )
         out[name] = value
     return out
@@ -309,7 +310,9 @@ def _fields(
 def _type_name(value: Any) -> str:
     names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string"}
     if isinstance(value, list):
-        return "a list" if not all(isinstance(v, str) for v in value) else "a list of strings"
+        if all(isinstance(v, str) for v in value):
+            return "a list of strings"
+        return "a list with non-string items"
     if isinstance(value, dict):
         return "a table"
     return names.get(type(value), type(value).__name__)
