@@ -106,7 +106,7 @@ class Case(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     # Optimistic lock: an action carries the version it was decided on.
     version: Mapped[int] = mapped_column(Integer, default=1)
-    sop: Mapped[SopVersion] = relationship(lazy="joined")
+    sop: Mapped[SopVersion] = relationship(lazy="raise")
 
 
 class StepAttempt(Base):

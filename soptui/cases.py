@@ -491,7 +491,7 @@ class CaseService:
         # FOR UPDATE on PostgreSQL; on SQLite the writer already holds the
         # database write lock (BEGIN IMMEDIATE) and SQLAlchemy omits the clause.
         case = s.execute(
-            select(Case).where(Case.id == case_id).with_for_update()
+            select(Case).where(Case.id == case_id).with_for_update(of=Case)
         ).scalar_one_or_none()
         if case is None:
             raise NotFoundError("err.case_not_found", id=case_id)
