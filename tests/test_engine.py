@@ -172,7 +172,7 @@ def test_pause_stops_the_clock_and_resume_moves_the_due_time(office):
     assert row.status == "open"
     assert row.due_at - due_before == timedelta(
         days=1
-    )  # 7.5 working hours later = same time next day
+    )  # one working day (7.5 h) later
     office.clock.advance(minutes=1)
     office.svc.cases.complete(office.tu, case_id)
     attempt = office.svc.cases.detail(case_id).steps[0].attempts[0]
