@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time as _time
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -154,16 +153,10 @@ def test_working_time_between_half_open(cal: WorkCalendar) -> None:
     assert cal.working_time_between(wib(2026, 3, 2, 9), wib(2026, 3, 2, 9)) == timedelta(0)
 
 
-def test_working_time_between_years_is_fast(cal: WorkCalendar) -> None:
+def test_working_time_over_two_years_round_trips(cal: WorkCalendar) -> None:
+    # Speed is measured in the benchmark, not here.
     a, b = wib(2024, 3, 1, 9), wib(2026, 3, 1, 9)
-    cal.working_time_between(a, b)  # builds the per-year caches once
-    n = 200
-    t0 = _time.perf_counter()
-    for _ in range(n):
-        span = cal.working_time_between(a, b)
-        cal.add_working_time(a, span)
-    per_call = (_time.perf_counter() - t0) / (2 * n)
-    assert per_call < 1e-3, per_call
+    span = cal.working_time_between(a, b)
     # b is a Sunday: the span runs out at the close of the Friday before.
     assert cal.add_working_time(a, span) == wib(2026, 2, 27, 16, 30)
 
