@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from soptui.db.base import Base, JsonDoc, UTCDateTime
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -19,6 +18,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from soptui.db.base import Base, JsonDoc, UTCDateTime
 
 CASE_STATUSES = ("open", "paused", "closed", "refused", "cancelled")
 URGENCIES = ("biasa", "segera", "sangat_segera", "rahasia")

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from soptui.db.models import CaseEvent, StepAttempt
 from sqlalchemy import func, select
 
 from soptui import audit
+from soptui.db.models import CaseEvent, StepAttempt
 from soptui.errors import InputError, NotFoundError, PermissionDenied, RuleError, StaleError
 
 pytestmark = pytest.mark.usefixtures("office")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
+
 from soptui.db import models  # noqa: F401  (registers the tables on Base.metadata)
 from soptui.db.base import Base
 

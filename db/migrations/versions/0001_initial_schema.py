@@ -7,10 +7,11 @@ Create Date: 2026-11-22
 
 from __future__ import annotations
 
-import soptui.db.base
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
+
+import soptui.db.base
 
 revision = "0001"
 down_revision = None
