@@ -26,6 +26,11 @@ from soptui.views import AttemptView, CaseDetail, CaseRow, EventView, StepView
 from soptui.workcal import WorkCalendar
 
 Clock = Callable[[], datetime]
+# Called inside the action's transaction, so what they write commits or rolls
+# back with the action: (session, case, definition, step, outcome, at).
+StepOutcomeHook = Callable[[Session, Case, SopDefinition, Step, str, datetime], None]
+# (session, case, final status, at) when a case ends: closed, refused, cancelled.
+CaseEndHook = Callable[[Session, Case, str, datetime], None]
 
 VIEWS = ("mine", "all", "overdue", "paused", "closed")
 OPEN_STATUSES = ("open", "paused")
@@ -65,6 +70,8 @@ class CaseService:
         self.catalogs = catalogs
         self.calendars = calendars
         self.clock = clock
+        self.step_outcome_hooks: list[StepOutcomeHook] = []
+        self.case_end_hooks: list[CaseEndHook] = []
 
     # ----- writing -------------------------------------------------------------
 
@@ -590,6 +597,13 @@ class CaseService:
         attempt.outcome = outcome
         attempt.actor_id = actor.id
         attempt.acted_as = acted_as
+        if self.step_outcome_hooks:
+            case = s.get(Case, attempt.case_id)
+            assert case is not None
+            definition = self.catalogs.definition(s, case.sop_version_id)
+            step = definition.step(attempt.step_key)
+            for hook in self.step_outcome_hooks:
+                hook(s, case, definition, step, outcome, now)
 
     def _finish(
         self,
@@ -607,6 +621,8 @@ class CaseService:
         case.waiting_role = None
         case.due_at = None
         case.refusing = False
+        for hook in self.case_end_hooks:
+            hook(s, case, status, now)
         if event:
             audit.append(
                 s,
