@@ -35,7 +35,7 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def _install_sqlite_hooks(engine: Engine) -> None:
+def _install_sqlite_hooks(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
         # Let SQLAlchemy's BEGIN below control transactions (pysqlite would
@@ -45,7 +45,7 @@ def _install_sqlite_hooks(engine: Engine) -> None:
             "journal_mode=WAL",
             "synchronous=FULL",
             "foreign_keys=ON",
-            f"busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
+            f"busy_timeout={busy_timeout_ms}",
         ):
             dbapi_conn.execute("PRAGMA " + pragma)
 
@@ -58,7 +58,9 @@ def _install_sqlite_hooks(engine: Engine) -> None:
 class Database:
     """One engine and two session factories: readers and writers."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(
+        self, url: str, *, echo: bool = False, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS
+    ) -> None:
         self.url = normalise_url(url)
         parsed = make_url(self.url)
         self.backend = parsed.get_backend_name()
@@ -69,9 +71,11 @@ class Database:
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
         else:
             kwargs["pool_pre_ping"] = True
+            # A row lock held longer than this ends in "busy, try again", not a hang.
+            kwargs["connect_args"] = {"options": f"-c lock_timeout={busy_timeout_ms}"}
         self.engine = create_engine(self.url, **kwargs)
         if self.backend == "sqlite":
-            _install_sqlite_hooks(self.engine)
+            _install_sqlite_hooks(self.engine, busy_timeout_ms)
             writer_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE")
         else:
             writer_engine = self.engine

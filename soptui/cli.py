@@ -874,6 +874,13 @@ def calendar_schedule(
 # ----- entry point ---------------------------------------------------------------------
 
 
+# Command groups kept in their own modules (imported here, after the shared
+# helpers above exist).
+from soptui.cli_admin import audit  # noqa: E402
+
+cli.add_command(audit)
+
+
 def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=argv, prog_name="soptui", standalone_mode=False)

@@ -2,24 +2,34 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import os
+from pathlib import Path
+
+from sqlalchemy import func, select, text
 
 from soptui.calendar_store import CalendarStore
 from soptui.cases import CaseService, Clock, utcnow
 from soptui.catalog import SopDefinition
 from soptui.catalog_store import CatalogStore
 from soptui.db import schema
-from soptui.db.engine import Database
+from soptui.db.engine import SQLITE_BUSY_TIMEOUT_MS, Database
 from soptui.db.models import Case, Setting, User
 from soptui.errors import RuleError
-from soptui.identity import Actor, os_login
+from soptui.identity import Actor, os_login, session_login
 from soptui.users import DEMO_KEY, UserService, os_full_name
 from soptui.views import SopSummary
 
 
 class Soptui:
-    def __init__(self, url: str, *, clock: Clock = utcnow, tz: str = "Asia/Jakarta") -> None:
-        self.db = Database(url)
+    def __init__(
+        self,
+        url: str,
+        *,
+        clock: Clock = utcnow,
+        tz: str = "Asia/Jakarta",
+        busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS,
+    ) -> None:
+        self.db = Database(url, busy_timeout_ms=busy_timeout_ms)
         self.clock = clock
         self.tz = tz
         self.catalogs = CatalogStore()
@@ -68,8 +78,26 @@ class Soptui:
         with self.db.read() as s:
             return self.catalogs.definition(s, self.catalogs.latest(s, code).id)
 
+    def session_login(self) -> str:
+        """Who is at the keyboard (see soptui.identity.session_login).
+
+        With SOPTUI_IDENTITY=database on PostgreSQL the login is the database
+        session user, as authenticated by the server (peer authentication with
+        an ident map): nothing the client sends can change it."""
+        if not self.db.is_sqlite and os.environ.get("SOPTUI_IDENTITY") == "database":
+            with self.db.read() as s:
+                return str(s.execute(text("SELECT session_user")).scalar_one())
+        owner = None
+        database = self.db.engine.url.database
+        if self.db.is_sqlite and database and database != ":memory:":
+            try:
+                owner = Path(database).stat().st_uid
+            except OSError:
+                owner = None
+        return session_login(owner)
+
     def identify(self, requested: str | None = None) -> Actor:
-        return self.users.identify(requested)
+        return self.users.identify(requested, login=self.session_login())
 
     def close(self) -> None:
         self.db.dispose()
