@@ -59,8 +59,15 @@ class Database:
     """One engine and two session factories: readers and writers."""
 
     def __init__(
-        self, url: str, *, echo: bool = False, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS
+        self,
+        url: str,
+        *,
+        echo: bool = False,
+        busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS,
+        unsafe: bool = False,
     ) -> None:
+        """unsafe=True is the control of the reliability tests only: SQLAlchemy's
+        default SQLite setup and no row locks, i.e. what loses updates."""
         self.url = normalise_url(url)
         parsed = make_url(self.url)
         self.backend = parsed.get_backend_name()
@@ -74,7 +81,8 @@ class Database:
             # A row lock held longer than this ends in "busy, try again", not a hang.
             kwargs["connect_args"] = {"options": f"-c lock_timeout={busy_timeout_ms}"}
         self.engine = create_engine(self.url, **kwargs)
-        if self.backend == "sqlite":
+        self.lock_rows = not unsafe
+        if self.backend == "sqlite" and not unsafe:
             _install_sqlite_hooks(self.engine, busy_timeout_ms)
             writer_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE")
         else:

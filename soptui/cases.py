@@ -497,9 +497,10 @@ class CaseService:
     def _lock(self, s: Session, case_id: int) -> Case:
         # FOR UPDATE on PostgreSQL; on SQLite the writer already holds the
         # database write lock (BEGIN IMMEDIATE) and SQLAlchemy omits the clause.
-        case = s.execute(
-            select(Case).where(Case.id == case_id).with_for_update(of=Case)
-        ).scalar_one_or_none()
+        query = select(Case).where(Case.id == case_id)
+        if self.db.lock_rows:
+            query = query.with_for_update(of=Case)
+        case = s.execute(query).scalar_one_or_none()
         if case is None:
             raise NotFoundError("err.case_not_found", id=case_id)
         return case

@@ -28,8 +28,9 @@ class Soptui:
         clock: Clock = utcnow,
         tz: str = "Asia/Jakarta",
         busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS,
+        unsafe: bool = False,
     ) -> None:
-        self.db = Database(url, busy_timeout_ms=busy_timeout_ms)
+        self.db = Database(url, busy_timeout_ms=busy_timeout_ms, unsafe=unsafe)
         self.clock = clock
         self.tz = tz
         self.catalogs = CatalogStore()

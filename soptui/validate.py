@@ -21,7 +21,7 @@ SHORT_MAX = 100
 class _IndonesianDates(dateparser.parserinfo):
     """dateutil's parser with Indonesian month and day names added."""
 
-    MONTHS = [  # noqa: RUF012 - dateutil reads these class attributes
+    MONTHS = [
         ("Jan", "January", "Januari"),
         ("Feb", "February", "Februari", "Pebruari"),
         ("Mar", "March", "Maret"),
@@ -35,7 +35,7 @@ class _IndonesianDates(dateparser.parserinfo):
         ("Nov", "November", "Nopember"),
         ("Dec", "December", "Desember", "Des"),
     ]
-    WEEKDAYS = [  # noqa: RUF012
+    WEEKDAYS = [
         ("Mon", "Monday", "Senin"),
         ("Tue", "Tuesday", "Selasa"),
         ("Wed", "Wednesday", "Rabu"),
@@ -44,7 +44,7 @@ class _IndonesianDates(dateparser.parserinfo):
         ("Sat", "Saturday", "Sabtu"),
         ("Sun", "Sunday", "Minggu"),
     ]
-    JUMP = [*dateparser.parserinfo.JUMP, "pukul", "jam", "pk", "tanggal", "tgl"]  # noqa: RUF012
+    JUMP = [*dateparser.parserinfo.JUMP, "pukul", "jam", "pk", "tanggal", "tgl"]
 
     def __init__(self) -> None:
         super().__init__(dayfirst=True)

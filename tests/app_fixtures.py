@@ -169,3 +169,20 @@ def office(office_url: str, clock: FakeClock) -> Iterator[Office]:
     office.actors = {u.login: svc.users.actor(u.login) for u in svc.users.list()}
     yield office
     svc.close()
+
+
+# --- figures: reliability and benchmark numbers shown at the end of the run ---
+
+_FIGURES: list[str] = []
+
+
+@pytest.fixture
+def figures():
+    return _FIGURES.append
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # type: ignore[no-untyped-def]
+    if _FIGURES:
+        terminalreporter.section("figures")
+        for line in _FIGURES:
+            terminalreporter.write_line(line)
