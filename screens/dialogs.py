@@ -1,0 +1,353 @@
+"""Small modal dialogs: act on a step, start a case, read an SOP's identity.
+
+Every dialog says what will happen, enter confirms (a note is a single line,
+so enter in it confirms too) and escape cancels."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.widgets import Input, Label, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from soptui.catalog import SopDefinition
+from soptui.errors import InputError, SoptuiError
+from soptui.i18n import t
+from soptui.screens.base import Dialog, in_thread, key, soptui_app
+from soptui.validate import NOTE_MAX, parse_date
+from soptui.views import SopSummary
+
+URGENCY_KEYS = ("biasa", "segera", "sangat_segera", "rahasia")
+
+
+@dataclass(frozen=True)
+class DialogResult:
+    """done: the service accepted it; error: it refused (the dialog has closed)."""
+
+    done: bool
+    error: SoptuiError | None = None
+
+
+def quiet_input(**kwargs: Any) -> Input:
+    """A one-line input without a blinking cursor (a blink repaints twice a
+    second: bytes over a slow link while the clerk thinks)."""
+    field = Input(**kwargs)
+    field.cursor_blink = False
+    return field
+
+
+class ActionDialog(Dialog[DialogResult | None]):
+    """Confirm one action on a case, with a note (required or optional)."""
+
+    CSS_PATH = "dialogs.tcss"
+
+    def __init__(
+        self,
+        *,
+        title: str,
+        subject: str,
+        explanation: str,
+        note_required: bool,
+        submit: Callable[[str | None], object],
+    ) -> None:
+        super().__init__(classes="dialog")
+        self.title_text = title
+        self.subject = subject
+        self.explanation = explanation
+        self.note_required = note_required
+        self.submit = submit
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="box") as box:
+            box.border_title = self.title_text
+            yield Static(self.subject, classes="subject", markup=False)
+            yield Static(self.explanation, id="explanation", markup=False)
+            label = "ui.dlg.note_required" if self.note_required else "ui.dlg.note_optional"
+            yield Label(t(label))
+            yield quiet_input(id="note", max_length=NOTE_MAX, placeholder=t("ui.dlg.note_hint"))
+            yield Static("", id="message", classes="error", markup=False)
+            yield Static(t("ui.dlg.keys"), classes="hint", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#message").display = False
+        self.query_one("#note", Input).focus()
+
+    def _say(self, message: str) -> None:
+        widget = self.query_one("#message", Static)
+        widget.update(message)
+        widget.display = True
+
+    @on(Input.Submitted, "#note")
+    def _confirm(self, event: Input.Submitted) -> None:
+        event.stop()
+        note = event.value.strip() or None
+        if self.note_required and note is None:
+            self._say(t("err.note_required"))  # nothing is sent
+            return
+        field = self.query_one("#note", Input)
+        if field.disabled:
+            return  # already sent, waiting for the answer
+        field.disabled = True
+        self._say(t("ui.dlg.sending"))
+
+        def refused(exc: SoptuiError) -> None:
+            if isinstance(exc, InputError):
+                field.disabled = False
+                field.focus()
+                self._say(exc.message())  # fix the input and try again
+            else:
+                self.dismiss(DialogResult(False, exc))
+
+        in_thread(
+            self,
+            lambda: self.submit(note),
+            lambda _result: self.dismiss(DialogResult(True)),
+            group="dialog-submit",
+            failed=refused,
+        )
+
+
+class SopInfoScreen(Dialog[None]):
+    """The SOP's identity block: nomor, dates, legal basis, qualifications, ..."""
+
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        key("j", "scroll('down')", "sop.down", show=False),
+        key("k", "scroll('up')", "sop.up", show=False),
+        key("i", "cancel", "sop.close", show=False),
+        key("q", "cancel", "sop.close_q", show=False),
+    ]
+
+    def __init__(self, sop: SopDefinition) -> None:
+        super().__init__(classes="dialog")
+        self.sop = sop
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="box", classes="wide") as box:
+            box.border_title = t("ui.sop.title")
+            box.border_subtitle = t("ui.dlg.close_keys")
+            yield Static(self._content(), id="sop-info")
+
+    def _content(self) -> Content:
+        sop = self.sop
+        muted = "$text-muted"
+        lines: list[Content] = [
+            Content.assemble((sop.name, "bold")),
+            Content.assemble((t("ui.sop.code") + ": ", muted), f"{sop.code} v{sop.version}"),
+            Content.assemble((t("col.nomor") + ": ", muted), sop.nomor),
+            Content.assemble((t("ui.sop.unit") + ": ", muted), sop.unit),
+        ]
+        for label, value in (
+            ("ui.sop.made", sop.tanggal_pembuatan),
+            ("ui.sop.revised", sop.tanggal_revisi),
+            ("ui.sop.effective", sop.tanggal_efektif),
+            ("ui.sop.approved_by", sop.disahkan_oleh),
+        ):
+            lines.append(Content.assemble((t(label) + ": ", muted), value or "-"))
+        for label, items in (
+            ("ui.sop.legal", sop.dasar_hukum),
+            ("ui.sop.qualification", sop.kualifikasi),
+            ("ui.sop.related", sop.keterkaitan),
+            ("ui.sop.equipment", sop.peralatan),
+            ("ui.sop.warning", sop.peringatan),
+            ("ui.sop.records", sop.pencatatan),
+        ):
+            lines.append(Content(""))
+            lines.append(Content.styled(t(label), "bold"))
+            lines.extend(Content(f"{n}. {item}") for n, item in enumerate(items, start=1))
+            if not items:
+                lines.append(Content.styled("-", muted))
+        lines.append(Content(""))
+        lines.append(Content.styled(t("ui.sop.roles"), "bold"))
+        lines.extend(Content(f"· {role.name}") for role in sop.roles)
+        return Content("\n").join(lines)
+
+    def action_scroll(self, direction: str) -> None:
+        box = self.query_one("#box", VerticalScroll)
+        if direction == "down":
+            box.scroll_down(animate=False)
+        else:
+            box.scroll_up(animate=False)
+
+
+class SopList(OptionList):
+    BINDINGS: ClassVar[list[BindingType]] = []
+
+
+class SopPicker(Dialog[str | None]):
+    """Step 1 of a new case: pick the SOP from a list filtered as you type."""
+
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        key("down", "move(1)", "picker.down", show=False),
+        key("up", "move(-1)", "picker.up", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(classes="dialog")
+        self.summaries: list[SopSummary] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="box") as box:
+            box.border_title = t("ui.new.pick_title")
+            yield quiet_input(id="sop-filter", placeholder=t("ui.new.pick_filter"))
+            yield OptionList(id="sops", compact=True)
+            yield Static("", id="message", classes="error", markup=False)
+            yield Static(t("ui.new.pick_keys"), classes="hint", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#message").display = False
+        self.query_one("#sops", OptionList).can_focus = False  # typing stays in the filter
+        self.query_one("#sop-filter", Input).focus()
+        app = soptui_app(self)
+        in_thread(self, app.svc.sop_summaries, self._loaded, group="sops")
+
+    def _loaded(self, summaries: list[SopSummary]) -> None:
+        self.summaries = summaries
+        self._show(self.query_one("#sop-filter", Input).value)
+
+    def _show(self, text: str) -> None:
+        words = text.lower().split()
+        options = self.query_one("#sops", OptionList)
+        options.clear_options()
+        for summary in self.summaries:
+            haystack = f"{summary.code} {summary.short_name} {summary.name}".lower()
+            if all(word in haystack for word in words):
+                options.add_option(
+                    Option(
+                        Content.assemble(
+                            (summary.short_name, "bold"),
+                            ("  " + summary.name, "$text-muted"),
+                            ("  " + t("ui.new.steps", n=summary.steps), "$text-muted"),
+                        ),
+                        id=summary.code,
+                    )
+                )
+        if options.option_count:
+            options.highlighted = 0
+
+    @on(Input.Changed, "#sop-filter")
+    def _filter(self, event: Input.Changed) -> None:
+        self._show(event.value)
+
+    def action_move(self, by: int) -> None:
+        options = self.query_one("#sops", OptionList)
+        if options.option_count:
+            current = options.highlighted or 0
+            options.highlighted = max(0, min(options.option_count - 1, current + by))
+
+    @on(Input.Submitted, "#sop-filter")
+    def _pick(self, event: Input.Submitted) -> None:
+        event.stop()
+        options = self.query_one("#sops", OptionList)
+        option = options.highlighted_option
+        if option is None:
+            message = self.query_one("#message", Static)
+            message.update(t("ui.new.no_sop"))
+            message.display = True
+            return
+        self.dismiss(option.id)
+
+    @on(OptionList.OptionSelected, "#sops")
+    def _clicked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+
+class NewCaseDialog(Dialog[int | None]):
+    """Step 2 of a new case: perihal, pemohon, letter number and date, sifat.
+    Tab moves between fields; enter in any field opens the case."""
+
+    CSS_PATH = "dialogs.tcss"
+
+    def __init__(self, sop_code: str) -> None:
+        super().__init__(classes="dialog")
+        self.sop_code = sop_code
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="box", classes="form") as box:
+            box.border_title = t("ui.new.title", code=self.sop_code)
+            for field_id, label in (
+                ("title", "ui.new.title_field"),
+                ("requester", "ui.new.requester"),
+                ("letter-no", "ui.new.letter_no"),
+                ("letter-date", "ui.new.letter_date"),
+            ):
+                with Vertical(classes="field"):
+                    yield Label(t(label))
+                    yield quiet_input(id=field_id)
+            with Vertical(classes="field"):
+                yield Label(t("ui.new.urgency"))
+                yield Select(
+                    [(t(f"urgency.{u}"), u) for u in URGENCY_KEYS],
+                    value="biasa",
+                    allow_blank=False,
+                    id="urgency",
+                    compact=True,
+                )
+            yield Static("", id="message", classes="error", markup=False)
+            yield Static(t("ui.new.keys"), classes="hint", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#message").display = False
+        self.query_one("#title", Input).focus()
+
+    def _say(self, message: str) -> None:
+        widget = self.query_one("#message", Static)
+        widget.update(message)
+        widget.display = True
+
+    @on(Input.Submitted)
+    def _confirm(self, event: Input.Submitted) -> None:
+        event.stop()
+        title = self.query_one("#title", Input).value.strip()
+        if not title:
+            self._say(t("err.empty", field=t("ui.new.title_field")))
+            self.query_one("#title", Input).focus()
+            return
+        letter_day: date | None = None
+        raw_date = self.query_one("#letter-date", Input).value.strip()
+        if raw_date:
+            try:
+                letter_day = parse_date(raw_date)
+            except InputError as exc:
+                self._say(exc.message())
+                self.query_one("#letter-date", Input).focus()
+                return
+        requester = self.query_one("#requester", Input).value
+        letter_no = self.query_one("#letter-no", Input).value
+        urgency = str(self.query_one("#urgency", Select).value)
+        app = soptui_app(self)
+        code = self.sop_code
+        for field in self.query(Input):
+            field.disabled = True
+        self._say(t("ui.dlg.sending"))
+
+        def refused(exc: SoptuiError) -> None:
+            for field in self.query(Input):
+                field.disabled = False
+            self.query_one("#title", Input).focus()
+            self._say(exc.message())
+
+        in_thread(
+            self,
+            lambda: app.svc.cases.start(
+                app.actor,
+                code,
+                title=title,
+                requester=requester,
+                letter_no=letter_no,
+                letter_date=letter_day,
+                urgency=urgency,
+            ),
+            self.dismiss,
+            group="new-case",
+            failed=refused,
+        )

@@ -1,0 +1,363 @@
+"""The inbox: cases waiting on the clerk, most urgent first, five views with
+counts, a filter as you type, refreshed live when others act."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.cells import cell_len
+from rich.style import Style
+from rich.text import Text
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.containers import Horizontal
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Input, Label, Static
+
+from soptui.cases import VIEWS
+from soptui.i18n import t
+from soptui.screens import present
+from soptui.screens.base import LiveScreen, Reworded, in_thread, key, soptui_app
+from soptui.views import CaseRow
+
+FILTER_DELAY = 0.15
+TITLE_FLOOR = 8  # seconds of typing pause before the filter queries
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    heading: str  # message key
+    minimum: int
+    ideal: int
+
+
+BASE_COLUMNS = (
+    Column("id", "col.id", 2, 6),
+    Column("sop", "col.sop", 8, 18),
+    Column("title", "col.title", 12, 60),
+    Column("step", "col.step", 5, 32),
+    Column("role", "col.role", 13, 28),
+    Column("due", "col.due", 13, 20),
+    Column("urgency", "col.urgency", 7, 13),
+    Column("status", "col.status", 9, 12),
+)
+# Shown from this width on, after the perihal.
+WIDE_COLUMNS = (
+    (120, Column("requester", "col.requester", 16, 28)),
+    (140, Column("letter", "col.letter", 14, 22)),
+)
+# Who gets spare width first: a readable perihal, then step, role and due text
+# in full, then the rest; the perihal takes whatever is left.
+GROW_ORDER = (
+    ("title", 24),
+    ("step", 20),
+    ("role", 18),
+    ("due", 20),
+    ("urgency", 13),
+    ("status", 12),
+    ("sop", 18),
+    ("step", 32),
+    ("role", 28),
+    ("requester", 28),
+    ("letter", 22),
+)
+
+
+def layout_columns(width: int, max_id: int) -> list[tuple[Column, int]]:
+    """The columns and their widths for a terminal `width` cells wide. Every
+    column gets one trailing space as the gap; one cell is kept for the
+    scrollbar. Too narrow for the minimums: the table scrolls sideways."""
+    columns = list(BASE_COLUMNS)
+    for from_width, column in WIDE_COLUMNS:
+        if width >= from_width:
+            columns.insert(columns.index(BASE_COLUMNS[2]) + 1 + (column.key == "letter"), column)
+    widths = {c.key: c.minimum for c in columns}
+    widths["id"] = max(2, len(str(max_id)), cell_len(t("col.id")))
+    spare = width - 1 - len(columns) - sum(widths.values())
+    if spare < 0:
+        # Long case numbers (100k cases): the perihal gives up a few cells first.
+        give = min(-spare, widths["title"] - TITLE_FLOOR)
+        widths["title"] -= give
+        spare += give
+    for name, upto in GROW_ORDER:
+        if spare <= 0:
+            break
+        if name in widths and widths[name] < upto:
+            grow = min(spare, upto - widths[name])
+            widths[name] += grow
+            spare -= grow
+    if spare > 0:
+        widths["title"] += spare
+    return [(c, widths[c.key]) for c in columns]
+
+
+class CaseTable(Reworded, DataTable[Text]):
+    """The inbox table: one row per case, keyed by case id; j/k/g/G like a pager."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        key("enter", "select_cursor", "table.open"),
+        key("j", "cursor_down", "table.down", show=False),
+        key("k", "cursor_up", "table.up", show=False),
+        key("g", "scroll_top", "table.top", show=False),
+        key("G", "scroll_bottom", "table.bottom", show=False),
+        key("home", "scroll_top", "table.home", show=False),
+        key("end", "scroll_bottom", "table.end", show=False),
+    ]
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "casetable--late",
+        "casetable--urgent",
+        "casetable--ended",
+    }
+
+    def __init__(self) -> None:
+        super().__init__(cursor_type="row", cell_padding=0, zebra_stripes=False, id="cases")
+
+
+class InboxScreen(LiveScreen):
+    CSS_PATH = "inbox.tcss"
+    AUTO_FOCUS = "#cases"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        key("slash", "filter", "inbox.filter"),
+        key("n", "app.new_case", "inbox.new"),
+        key("1", "view('mine')", "inbox.view_mine", key_display="1-5"),
+        key("2", "view('all')", "inbox.view_all", show=False),
+        key("3", "view('overdue')", "inbox.view_overdue", show=False),
+        key("4", "view('paused')", "inbox.view_paused", show=False),
+        key("5", "view('closed')", "inbox.view_closed", show=False),
+        key("escape", "clear_filter", "inbox.clear", show=False),
+        key("f5", "reload", "inbox.reload", show=False),
+        key("ctrl+q", "app.quit", "inbox.quit"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="inbox")
+        self.view = "mine"
+        self.search = ""
+        self.rows: list[CaseRow] = []
+        self.counts: dict[str, int] | None = None
+        self.column_layout: list[tuple[Column, int]] = []
+        self._filter_timer: Timer | None = None
+        self._loaded_once = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="views", markup=False)
+        with Horizontal(id="filter-bar"):
+            yield Label("/ ", id="filter-label")
+            yield Input(placeholder=t("ui.inbox.filter_hint"), id="filter", compact=True)
+        yield CaseTable()
+        yield Static(id="empty", markup=False)
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        filter_input = self.query_one("#filter", Input)
+        filter_input.cursor_blink = False  # no idle repaint over slow links
+        self.query_one("#filter-bar").display = False
+        self.query_one("#empty", Static).display = False
+        self._render_views()
+        self.reload()
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._rebuild())
+
+    @property
+    def table(self) -> CaseTable:
+        return self.query_one(CaseTable)
+
+    # ----- loading ---------------------------------------------------------------
+
+    def reload(self) -> None:
+        app = soptui_app(self)
+        view, search = self.view, self.search.strip() or None
+
+        def job() -> tuple[tuple[str, str], list[CaseRow], dict[str, int]]:
+            stamp = app.read_stamp()  # before the data: a change after it shows up next poll
+            rows = app.svc.cases.list_cases(
+                app.actor, view=view, search=search, limit=app.inbox_limit
+            )
+            counts = app.svc.cases.counts(app.actor, search=search)
+            return stamp, rows, counts
+
+        in_thread(self, job, self._loaded, group="inbox-load")
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    def _loaded(self, result: tuple[tuple[str, str], list[CaseRow], dict[str, int]]) -> None:
+        stamp, rows, counts = result
+        self.loaded_stamp = stamp
+        if counts != self.counts:
+            self.counts = counts
+            self._render_views()
+        self._show_rows(rows)
+
+    # ----- rendering -------------------------------------------------------------
+
+    def _render_views(self) -> None:
+        parts: list[Text] = []
+        for number, view in enumerate(VIEWS, start=1):
+            label = t(f"ui.view.{view}")
+            count = "" if self.counts is None else f" {self.counts.get(view, 0)}"
+            text = f" {number} {label}{count} "
+            # The active view: reverse video and a marker, readable without colour.
+            parts.append(
+                Text("▸" + text.lstrip(" "), style="bold reverse")
+                if view == self.view
+                else Text(text)
+            )
+        line = Text(" ").join(parts)
+        self.query_one("#views", Static).update(line)
+
+    def _layout_for_width(self) -> list[tuple[Column, int]]:
+        max_id = max((r.id for r in self.rows), default=9)
+        return layout_columns(self.size.width or self.app.size.width, max_id)
+
+    def _cells(self, row: CaseRow) -> list[Text]:
+        table = self.table
+        late = table.get_component_rich_style("casetable--late", partial=True)
+        urgent = table.get_component_rich_style("casetable--urgent", partial=True)
+        ended = table.get_component_rich_style("casetable--ended", partial=True)
+        widths = {column.key: width for column, width in self.column_layout}
+        values: dict[str, tuple[str, Style | None]] = {}
+        muted = ended if row.status not in ("open", "paused") else None
+        values["id"] = (str(row.id), muted)
+        values["sop"] = (row.sop_short, muted)
+        values["title"] = (row.title, muted)
+        values["requester"] = (row.requester or "", muted)
+        values["letter"] = (row.letter_no or "", muted)
+        values["step"] = (present.step_label(row, widths.get("step")), muted)
+        values["status"] = (present.case_status(row.status), muted)
+        cells: list[Text] = []
+        for column, width in self.column_layout:
+            if column.key == "role":
+                name = present.short_role(row.role_name, width)
+                values["role"] = (name if row.status in ("open", "paused") else "", muted)
+            elif column.key == "due":
+                values["due"] = (present.due(row, width), late if row.overdue else muted)
+            elif column.key == "urgency":
+                full = present.urgency(row.urgency)
+                text = full if cell_len(full) <= width else present.urgency(row.urgency, short=True)
+                values["urgency"] = (text, urgent if row.urgency != "biasa" else muted)
+            text, style = values[column.key]
+            cell = Text(present.fit(text, width) + " ", style=style or "", no_wrap=True)
+            cells.append(cell)
+        return cells
+
+    def _show_rows(self, rows: list[CaseRow], *, force: bool = False) -> None:
+        first = not self._loaded_once
+        self._loaded_once = True
+        old_rows = self.rows
+        self.rows = rows
+        layout = self._layout_for_width()
+        table = self.table
+        if not force and not first and rows == old_rows and layout == self.column_layout:
+            return  # nothing changed: nothing repaints
+        self._set_empty(rows)
+        if (
+            not force
+            and layout == self.column_layout
+            and [r.id for r in rows] == [r.id for r in old_rows]
+        ):
+            # Same cases in the same order: rewrite only the cells that differ.
+            for old, new in zip(old_rows, rows, strict=True):
+                if old != new:
+                    for (column, _width), cell in zip(
+                        self.column_layout, self._cells(new), strict=True
+                    ):
+                        table.update_cell(str(new.id), column.key, cell)
+            return
+        keep_id = self._cursor_case_id()
+        keep_index = table.cursor_row
+        scroll_y = table.scroll_y
+        if layout != self.column_layout or force:
+            self.column_layout = layout
+            table.clear(columns=True)
+            for column, width in layout:
+                heading = present.fit(t(column.heading), width) + " "
+                table.add_column(Text(heading, no_wrap=True), width=width + 1, key=column.key)
+        else:
+            table.clear()
+        for row in rows:
+            table.add_row(*self._cells(row), key=str(row.id))
+        if not rows:
+            return
+        # The cursor stays on the same case; if it is gone, on the same line.
+        index = min(keep_index, len(rows) - 1)
+        if keep_id is not None:
+            index = next((i for i, r in enumerate(rows) if r.id == keep_id), index)
+        table.scroll_to(y=scroll_y, animate=False, immediate=True)
+        table.move_cursor(row=index, animate=False)
+
+    def _set_empty(self, rows: list[CaseRow]) -> None:
+        empty = self.query_one("#empty", Static)
+        if not rows:
+            empty.update(t("ui.inbox.empty_search" if self.search.strip() else "ui.inbox.empty"))
+        empty.display = not rows
+        self.set_class(not rows, "-empty")
+
+    def _cursor_case_id(self) -> int | None:
+        table = self.table
+        if not table.row_count:
+            return None
+        try:
+            row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        except Exception:  # no cursor yet
+            return None
+        return int(row_key.value) if row_key.value is not None else None
+
+    def _rebuild(self) -> None:
+        self.column_layout = []
+        self._show_rows(self.rows, force=True)
+
+    def reload_labels(self) -> None:
+        self.query_one("#filter", Input).placeholder = t("ui.inbox.filter_hint")
+        self._render_views()
+        self._rebuild()
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self._loaded_once and self._layout_for_width() != self.column_layout:
+            self._rebuild()
+
+    # ----- keys ------------------------------------------------------------------
+
+    def action_view(self, view: str) -> None:
+        self.set_view(view)
+
+    def set_view(self, view: str) -> None:
+        if view != self.view:
+            self.view = view
+            self._render_views()
+            self.reload()
+
+    def action_filter(self) -> None:
+        self.query_one("#filter-bar").display = True
+        self.query_one("#filter", Input).focus()
+
+    def action_clear_filter(self) -> None:
+        filter_input = self.query_one("#filter", Input)
+        if filter_input.value:
+            filter_input.value = ""  # Changed -> reload with no filter
+        self.query_one("#filter-bar").display = False
+        self.table.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.search = event.value
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        self._filter_timer = self.set_timer(FILTER_DELAY, self.reload)
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self) -> None:
+        self.table.focus()
+
+    def on_key(self, event: events.Key) -> None:
+        # Down from the filter goes to the list: type, then walk the results.
+        if event.key == "down" and self.query_one("#filter", Input).has_focus:
+            event.stop()
+            self.table.focus()
+
+    @on(DataTable.RowSelected)
+    def _open(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            soptui_app(self).open_case(int(event.row_key.value))

@@ -1,0 +1,99 @@
+"""How case data reads on screen: glyph and word for every status, short forms
+for narrow columns. Plain functions (no widgets), so the table, the timeline and
+the tests share one wording."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from rich.cells import cell_len, set_cell_size
+
+from soptui.formatting import due_text
+from soptui.i18n import language, t
+from soptui.views import CaseRow
+from soptui.workcal import format_duration
+
+# A glyph beside every status word: meaning never rests on colour alone.
+CASE_GLYPHS = {
+    "open": "▶",
+    "paused": "‖",
+    "closed": "✓",
+    "refused": "✗",
+    "cancelled": "⊘",
+}
+STEP_GLYPHS = {
+    "done": "✓",
+    "current": "▶",
+    "returned": "↩",
+    "pending": "·",
+    "refused": "✗",
+    "paused": "‖",
+    "cancelled": "⊘",
+}
+
+
+def case_status(status: str) -> str:
+    """ "▶ terbuka", "‖ dijeda", "✓ selesai", ..."""
+    return f"{CASE_GLYPHS.get(status, '?')} {t('status.' + status)}"
+
+
+def step_status(status: str) -> str:
+    """ "✓ selesai", "▶ berjalan", "↩ dikembalikan", "· belum", ..."""
+    return f"{STEP_GLYPHS.get(status, '?')} {t('step.' + status)}"
+
+
+def urgency(key: str, *, short: bool = False) -> str:
+    if short:
+        return t("ui.urgency_short." + key)
+    return t("urgency." + key)
+
+
+def step_label(row: CaseRow, width: int | None = None) -> str:
+    """ "6/13 Membuat surat balasan" (empty once the case has ended); just
+    "6/13" when the column is too narrow for a useful bit of the text."""
+    if row.step_position is None or row.status not in ("open", "paused"):
+        return ""
+    position = f"{row.step_position}/{row.step_count}"
+    if width is not None and width < len(position) + 6:
+        return position
+    return f"{position} {row.step_text or ''}".rstrip()
+
+
+def short_role(name: str | None, width: int | None = None) -> str:
+    """The role name for a column `width` cells wide: whole if it fits, else
+    without its parenthesised gloss ("Pejabat Level 2 (Pimpinan Unit)" ->
+    "Pejabat Level 2"), else with the middle words cut to initials
+    ("Pejabat L. 2"), which keeps the word that tells roles apart."""
+    if not name:
+        return ""
+    if width is None or cell_len(name) <= width:
+        return name
+    name = name.split(" (", 1)[0].strip()
+    words = name.split()
+    if cell_len(name) > width and len(words) > 2:
+        name = " ".join([words[0], *(w[0] + "." for w in words[1:-1]), words[-1]])
+    return name
+
+
+def due(row: CaseRow, width: int | None = None) -> str:
+    """Working time left or late; the short wording when the column is narrow."""
+    text = due_text(row.remaining, row.status)
+    if width is None or cell_len(text) <= width or row.remaining is None:
+        return text
+    amount = format_duration(row.remaining, language())
+    key = "ui.due.late_short" if row.remaining < timedelta(0) else "ui.due.left_short"
+    text = t(key, d=amount)
+    if len(text) > width:
+        # Drop the minor unit ("17 hari 3j" -> "17 hari"): the day count is what matters.
+        amount = amount.rsplit(" ", 1)[0] if amount.count(" ") >= 2 else amount
+        text = t(key, d=amount)
+    return text
+
+
+def fit(text: str, width: int) -> str:
+    """Cut to width (terminal cells) with an ellipsis."""
+    if width <= 0:
+        return ""
+    if cell_len(text) <= width:
+        return text
+    return set_cell_size(text, width - 1).rstrip() + "…"

@@ -1,0 +1,700 @@
+"""Pilot tests of the terminal app: every path of the inbox, the case screen,
+the dialogs, help, palette and language, at 80x24 on a small frozen office."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from test_app_support import FrozenClock, build_office, copy_office, make_app, settle, sync
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, OptionList, Static
+from textual.widgets._footer import FooterKey
+
+from soptui.app import SoptuiApp
+from soptui.i18n import set_language
+from soptui.screens.case import CaseScreen
+from soptui.screens.dialogs import ActionDialog, NewCaseDialog, SopInfoScreen, SopPicker
+from soptui.screens.help import HelpScreen
+from soptui.screens.inbox import InboxScreen, layout_columns
+from soptui.service import Soptui
+
+SIZE = (80, 24)
+
+
+@pytest.fixture(scope="session")
+def office_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("office") / "office.sqlite"
+    build_office(path)
+    return path
+
+
+@pytest.fixture
+def office(office_template: Path, tmp_path: Path) -> Iterator[tuple[Soptui, FrozenClock]]:
+    svc, clock = copy_office(office_template, tmp_path / "office.sqlite")
+    yield svc, clock
+    svc.close()
+
+
+@pytest.fixture(autouse=True)
+def indonesian() -> Iterator[None]:
+    set_language("id")
+    yield
+    set_language("id")
+
+
+def notices(app: SoptuiApp) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+def table_ids(app: SoptuiApp) -> list[int]:
+    table = app.screen.query_one(DataTable)
+    return [int(key.value) for key in table.rows]  # type: ignore[arg-type]
+
+
+def cursor_id(app: SoptuiApp) -> int:
+    table = app.screen.query_one(DataTable)
+    row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+    return int(row_key.value)  # type: ignore[arg-type]
+
+
+def footer_keys(app: SoptuiApp) -> list[str]:
+    return [f"{k.key_display} {k.description}" for k in app.screen.query(FooterKey)]
+
+
+def screen_text(app: SoptuiApp) -> str:
+    """Everything the screen shows, as plain text (for wording checks)."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join(strip.text for strip in strips)
+
+
+# ----- inbox -------------------------------------------------------------------------
+
+
+@sync
+async def test_inbox_lists_my_cases_most_urgent_first_with_counts(office) -> None:
+    svc, _ = office
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, InboxScreen)
+        assert table_ids(app) == [1, 2, 4]
+        views = str(app.screen.query_one("#views", Static).render())
+        for text in ("1 Saya 3", "2 Semua 5", "3 Terlambat 2", "4 Dijeda 1", "5 Selesai/ditolak 1"):
+            assert text in views
+        text = screen_text(app)
+        assert "telat 1 hari" in text  # "terlambat 1 hari 1j", short at 80 columns
+        assert "▶ terbuka" in text
+        assert "segera!" in text  # sangat segera, short at 80 columns
+        keys = footer_keys(app)
+        assert "⏎ Buka" in keys and "/ Saring" in keys and "n Baru" in keys
+        assert sum(len(k) + 2 for k in keys) <= 80
+
+
+@sync
+async def test_navigation_jkgG_enter_escape(office) -> None:
+    svc, _ = office
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert cursor_id(app) == 1
+        await pilot.press("j")
+        assert cursor_id(app) == 2
+        await pilot.press("G")
+        assert cursor_id(app) == 4
+        await pilot.press("k")
+        assert cursor_id(app) == 2
+        await pilot.press("g")
+        assert cursor_id(app) == 1
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseScreen) and app.screen.case_id == 2
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, InboxScreen)
+        assert cursor_id(app) == 2  # back where the clerk was
+
+
+@sync
+async def test_view_switching_with_counts(office) -> None:
+    svc, _ = office
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        assert sorted(table_ids(app)) == [1, 2, 3, 4, 5]
+        assert "▸2 Semua 5" in str(app.screen.query_one("#views", Static).render())
+        await pilot.press("3")
+        await settle(pilot)
+        assert sorted(table_ids(app)) == [1, 3]
+        await pilot.press("4")
+        await settle(pilot)
+        assert table_ids(app) == [5]
+        assert "‖ dijeda" in screen_text(app)
+        await pilot.press("5")
+        await settle(pilot)
+        assert table_ids(app) == [6]
+        assert "✓ selesai" in screen_text(app)
+        await pilot.press("1")
+        await settle(pilot)
+        assert table_ids(app) == [1, 2, 4]
+
+
+@sync
+async def test_filter_as_you_type_and_escape_clears(office) -> None:
+    svc, _ = office
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("2", "slash")
+        assert app.focused is app.screen.query_one("#filter", Input)
+        await pilot.press(*"pemas")
+        await pilot.pause(0.3)
+        await settle(pilot)
+        assert table_ids(app) == [2]
+        assert "2 Semua 1" in str(app.screen.query_one("#views", Static).render())
+        # By number, and by requester.
+        filter_input = app.screen.query_one("#filter", Input)
+        filter_input.value = "#4"
+        await pilot.pause(0.3)
+        await settle(pilot)
+        assert table_ids(app) == [4]
+        filter_input.value = "sambas"
+        await pilot.pause(0.3)
+        await settle(pilot)
+        assert table_ids(app) == [1]
+        await pilot.press("escape")
+        await pilot.pause(0.3)
+        await settle(pilot)
+        assert filter_input.value == ""
+        assert sorted(table_ids(app)) == [1, 2, 3, 4, 5]
+        assert isinstance(app.focused, DataTable)
+
+
+@sync
+async def test_filter_with_no_match_says_so(office) -> None:
+    svc, _ = office
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"zzzz")
+        await pilot.pause(0.3)
+        await settle(pilot)
+        assert table_ids(app) == []
+        assert "Tidak ada kasus yang cocok" in screen_text(app)
+
+
+@sync
+async def test_live_refresh_keeps_cursor_on_the_same_case(office) -> None:
+    svc, _ = office
+    app = make_app(svc, poll_seconds=0.1)
+    budi = svc.users.actor("budi")
+    sari = svc.users.actor("sari")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        ids = table_ids(app)
+        await pilot.press("j", "j")
+        on = cursor_id(app)
+        # Another clerk acts: case 3 leaves the Kepala Biro, case 1 is recorded.
+        svc.cases.complete(budi, 3)
+        svc.cases.complete(sari, 1)
+        for _ in range(30):
+            await pilot.pause(0.1)
+            if table_ids(app) != ids:
+                break
+        assert table_ids(app) != ids, "the inbox did not refresh by itself"
+        assert cursor_id(app) == on
+        row = app.screen.rows[[r.id for r in app.screen.rows].index(3)]
+        assert row.step_position == 5
+
+
+@sync
+async def test_nothing_repaints_when_nothing_changed(office) -> None:
+    svc, _ = office
+    app = make_app(svc, poll_seconds=0.05)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        calls: list[int] = []
+        original = table.refresh
+
+        def counting_refresh(*args, **kwargs):  # type: ignore[no-untyped-def]
+            calls.append(1)
+            return original(*args, **kwargs)
+
+        table.refresh = counting_refresh  # type: ignore[method-assign]
+        await pilot.pause(0.5)  # ten polls, nothing written
+        assert calls == []
+
+
+# ----- case screen ---------------------------------------------------------------------
+
+
+async def open_case(pilot: Pilot[None], app: SoptuiApp, case_id: int) -> CaseScreen:
+    app.open_case(case_id)
+    await settle(pilot)
+    screen = app.screen
+    assert isinstance(screen, CaseScreen)
+    return screen
+
+
+@sync
+async def test_case_timeline_shows_steps_with_glyphs_words_and_times(office) -> None:
+    svc, _ = office
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(pilot, app, 3)
+        header = str(screen.query_one("#case-header", Static).render())
+        assert "#3 Fasilitas Penyediaan Narasumber" in header
+        assert "Narasumber literasi keuangan" in header
+        assert "▶ terbuka · langkah 4/13" in header
+        assert "terlambat 25m" in header
+        timeline = screen.query_one(OptionList)
+        prompts = [
+            str(timeline.get_option_at_index(i).prompt) for i in range(timeline.option_count)
+        ]
+        text = "\n".join(prompts)
+        assert "✓ selesai  1. Pemohon" in text
+        assert "▶ berjalan  4. Kepala Biro" in text
+        assert "· belum  5. Kepala Bagian Terkait" in text
+        assert "Sari Utami (atas nama pemohon)" in text  # step 1 recorded for the requester
+        assert "berjalan sejak 2026-03-10 09:30 · 30m / 5m ▲ lewat Mutu Baku" in text
+        assert "[ ] Surat PD" in text and "[ ] disposisi" in text
+        assert "Catatan & disposisi (0)" in text
+        # Sari does not hold the Kepala Biro's role: read only, no action keys offered.
+        assert "menunggu Kepala Biro" in header
+        keys = footer_keys(app)
+        assert not any(k.startswith(("a ", "r ", "x ", "p ")) for k in keys)
+        assert "c Catatan" in keys
+        await pilot.press("a")
+        assert notices(app)[-1] == "Bukan peran Anda: langkah ini menunggu Kepala Biro."
+        await pilot.press("space")
+        await settle(pilot)
+
+
+@sync
+async def test_complete_forwards_to_next_role(office) -> None:
+    svc, _ = office
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(pilot, app, 1)
+        assert "a Selesai" in footer_keys(app)
+        await pilot.press("a")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ActionDialog)
+        explanation = str(dialog.query_one("#explanation", Static).render())
+        assert explanation.startswith("Teruskan ke Petugas Informasi/ TU.")
+        await pilot.press(*"oke", "enter")
+        await settle(pilot)
+        assert app.screen is screen
+        assert notices(app)[-1] == "Kasus 1: langkah selesai"
+        assert screen.detail is not None and screen.detail.row.step_position == 2
+        assert screen.detail.notes[-1].note == "oke"
+        # The cursor moved to the step now current.
+        assert screen.query_one(OptionList).highlighted_option.id == "step:cek-berkas"
+
+
+@sync
+async def test_approve_on_a_decision_step(office) -> None:
+    svc, _ = office
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(pilot, app, 2)
+        assert "a Setujui" in footer_keys(app)
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, ActionDialog)
+        assert "Setujui langkah 2" in app.screen.query_one("#box").border_title
+        await pilot.press("enter")  # the note is optional
+        await settle(pilot)
+        assert screen.detail.row.step_position == 3
+        assert notices(app)[-1] == "Kasus 2: disetujui"
+
+
+@sync
+async def test_return_needs_a_note_and_goes_to_the_defined_step(office) -> None:
+    svc, _ = office
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(pilot, app, 2)
+        await pilot.press("r")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ActionDialog)
+        assert str(dialog.query_one("#explanation", Static).render()).startswith(
+            "Kembalikan ke langkah 1: Pemohon, untuk diperbaiki."
+        )
+        await pilot.press("enter")  # no note: refused inline, nothing sent
+        await settle(pilot)
+        assert app.screen is dialog
+        assert "Catatan wajib diisi." in str(dialog.query_one("#message", Static).render())
+        assert svc.cases.detail(2).row.step_position == 2
+        await pilot.press(*"kurang", "enter")
+        await settle(pilot)
+        assert app.screen is screen
+        assert screen.detail.row.step_position == 1
+        steps = {v.step.key: v.status for v in screen.detail.steps}
+        assert steps["cek-berkas"] == "returned"
+
+
+@sync
+async def test_escape_cancels_a_dialog_and_sends_nothing(office) -> None:
+    svc, _ = office
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(pilot, app, 2)
+        version = screen.detail.row.version
+        await pilot.press("r", *"lupa", "escape")
+        await settle(pilot)
+        assert app.screen is screen
+        assert svc.cases.detail(2).row.version == version
+
+
+@sync
+async def test_refuse_needs_a_note_and_goes_to_the_notice_step(office) -> None:
+    svc, _ = office
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(pilot, app, 4)
+        assert "x Tolak" in footer_keys(app)
+        await pilot.press("x")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ActionDialog)
+        assert "diteruskan ke Eselon/Fungsional Khusus" in str(
+            dialog.query_one("#explanation", Static).render()
+        )
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Catatan wajib diisi." in str(dialog.query_one("#message", Static).render())
+        await pilot.press(*"tidak", "enter")
+        await settle(pilot)
+        assert app.screen is screen
+        assert screen.detail.refusing
+        assert notices(app)[-1] == "Kasus 4: ditolak"
+
+
+@sync
+async def test_refuse_not_offered_where_the_step_cannot_refuse(office) -> None:
+    svc, _ = office
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_case(pilot, app, 2)
+        assert not any(k.startswith("x ") for k in footer_keys(app))
+        await pilot.press("x")
+        await settle(pilot)
+        assert not isinstance(app.screen, ActionDialog)
+        assert notices(app)[-1] == "Langkah ini tidak dapat menolak permohonan."
+
+
+@sync
+async def test_note_is_added_to_the_thread(office) -> None:
+    svc, _ = office
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(pilot, app, 3)  # not her step: notes are still allowed
+        await pilot.press("c", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ActionDialog)
+        assert "Catatan wajib diisi." in str(app.screen.query_one("#message", Static).render())
+        await pilot.press(*"cepat", "enter")
+        await settle(pilot)
+        assert app.screen is screen
+        timeline = screen.query_one(OptionList)
+        text = "\n".join(
+            str(timeline.get_option_at_index(i).prompt) for i in range(timeline.option_count)
+        )
+        assert "Catatan & disposisi (1)" in text
+        assert "Sari Utami · catatan" in text and "cepat" in text
+
+
+@sync
+async def test_pause_needs_a_note_then_resume(office) -> None:
+    svc, clock = office
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(pilot, app, 2)
+        assert "p Jeda" in footer_keys(app)
+        await pilot.press("p", "enter")
+        await settle(pilot)
+        assert "Catatan wajib diisi." in str(app.screen.query_one("#message", Static).render())
+        await pilot.press(*"tunggu", "enter")
+        await settle(pilot)
+        assert screen.detail.row.status == "paused"
+        assert "‖ dijeda" in str(screen.query_one("#case-header", Static).render())
+        keys = footer_keys(app)
+        assert "p Lanjutkan" in keys and not any(k.startswith("a ") for k in keys)
+        await pilot.press("a")
+        assert notices(app)[-1] == "Kasus 2 sedang dijeda; lanjutkan dulu."
+        clock.advance(minutes=30)
+        await pilot.press("p", "enter")
+        await settle(pilot)
+        assert screen.detail.row.status == "open"
+
+
+@sync
+async def test_checklist_toggle_with_space(office) -> None:
+    svc, _ = office
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(pilot, app, 2)
+        timeline = screen.query_one(OptionList)
+        await pilot.press("space")  # on the step itself: says where to go
+        assert "spasi" in notices(app)[-1]
+        await pilot.press("j")
+        assert timeline.highlighted_option.id == "check:0"
+        await pilot.press("space")
+        await settle(pilot)
+        assert "[x] Surat PD" in str(timeline.get_option("check:0").prompt)
+        assert timeline.highlighted_option.id == "check:0"  # the cursor stays
+        assert svc.cases.detail(2).steps[1].attempts[-1].checklist == ("Surat PD",)
+        await pilot.press("enter")  # enter toggles too
+        await settle(pilot)
+        assert "[ ] Surat PD" in str(timeline.get_option("check:0").prompt)
+
+
+@sync
+async def test_stale_case_is_refused_and_reloaded(office) -> None:
+    svc, _ = office
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(pilot, app, 4)
+        await pilot.press("a")
+        await settle(pilot)
+        # Meanwhile another Kepala Dinas desk approves the same case.
+        svc.cases.complete(svc.users.actor("admin"), 4)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen
+        assert "sudah diubah orang lain" in notices(app)[-1]
+        assert screen.detail.row.step_position == 5  # reloaded
+
+
+@sync
+async def test_sop_identity_one_key_away(office) -> None:
+    svc, _ = office
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(pilot, app, 1)
+        await pilot.press("i")
+        await settle(pilot)
+        assert isinstance(app.screen, SopInfoScreen)
+        text = str(app.screen.query_one("#sop-info", Static).render())
+        assert "Dasar hukum" in text and "NARSUM-FASILITASI v1" in text
+        await pilot.press("escape")
+        assert app.screen is screen
+
+
+@sync
+async def test_missing_case_is_a_message_not_a_traceback(office) -> None:
+    svc, _ = office
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.open_case(999)
+        await settle(pilot)
+        assert isinstance(app.screen, InboxScreen)
+        assert notices(app)[-1] == "Kasus 999 tidak ditemukan."
+
+
+# ----- new case ------------------------------------------------------------------------
+
+
+@sync
+async def test_new_case_pick_sop_validate_and_open(office) -> None:
+    svc, _ = office
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, SopPicker)
+        sops = app.screen.query_one(OptionList)
+        assert sops.option_count == 9
+        await pilot.press(*"minta")
+        assert sops.option_count == 1
+        await pilot.press("enter")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, NewCaseDialog)
+        await pilot.press("enter")  # no perihal
+        message = dialog.query_one("#message", Static)
+        assert "Perihal wajib diisi." in str(message.render())
+        await pilot.press(*"Ekspor", "tab", *"Sanggau", "tab", *"1/A", "tab")
+        dialog.query_one("#letter-date", Input).value = "31 Februari 2026"
+        await pilot.press("enter")
+        assert "Tanggal tidak terbaca" in str(message.render())
+        date_input = dialog.query_one("#letter-date", Input)
+        date_input.value = "17 Maret 2026"
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, CaseScreen) and screen.case_id == 7
+        assert notices(app)[-1] == "Kasus 7 dibuka."
+        row = svc.cases.detail(7)
+        assert row.row.title == "Ekspor"
+        assert row.row.requester == "Sanggau" and row.row.letter_no == "1/A"
+        assert str(row.letter_date) == "2026-03-17"
+
+
+@sync
+async def test_new_case_escape_cancels(office) -> None:
+    svc, _ = office
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("escape")
+        assert isinstance(app.screen, InboxScreen)
+
+
+# ----- help, palette, language, theme, resize ------------------------------------------
+
+
+@sync
+async def test_help_lists_the_live_bindings(office) -> None:
+    svc, _ = office
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = str(app.screen.query_one("#help-keys", Static).render())
+        assert "Saring" in text and "Baru" in text and "Keluar" in text
+        await pilot.press("escape")
+        await open_case(pilot, app, 2)
+        await pilot.press("f1")
+        text = str(app.screen.query_one("#help-keys", Static).render())
+        assert "Setujui" in text and "Kembalikan" in text and "Identitas SOP" in text
+        assert "Tolak" not in text.split("Tolak:")[0]  # not offered on this step
+        await pilot.press("f1")
+        assert isinstance(app.screen, CaseScreen)
+
+
+@sync
+async def test_palette_opens_a_case_by_number(office) -> None:
+    svc, _ = office
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"3")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseScreen) and app.screen.case_id == 3
+
+
+@sync
+async def test_palette_goes_to_a_view(office) -> None:
+    svc, _ = office
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_case(pilot, app, 2)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"dijeda")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, InboxScreen)
+        assert table_ids(app) == [5]
+
+
+@sync
+async def test_language_switch_from_the_palette(office) -> None:
+    svc, _ = office
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"English")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(pilot)
+        keys = footer_keys(app)
+        assert "/ Filter" in keys and "n New" in keys
+        views = str(app.screen.query_one("#views", Static).render())
+        assert "1 Mine 3" in views
+        text = screen_text(app)
+        assert "Subject" in text and "▶ open" in text and "1 day 1h late" in text
+
+
+@sync
+async def test_english_from_the_start(office) -> None:
+    set_language("en")
+    svc, _ = office
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(pilot, app, 2)
+        assert "a Approve" in footer_keys(app)
+        header = str(screen.query_one("#case-header", Static).render())
+        assert "▶ open · step 2/13 · 3m left" in header
+        await pilot.press("r")
+        await settle(pilot)
+        assert "Return to step 1: Pemohon" in str(
+            app.screen.query_one("#explanation", Static).render()
+        )
+
+
+@sync
+async def test_theme_option_and_palette(office) -> None:
+    svc, _ = office
+    app = make_app(svc, theme="ansi")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.theme == "ansi-dark"
+    app = make_app(svc, theme="no-such-theme")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "Tema tidak dikenal" in notices(app)[0]
+
+
+@sync
+async def test_survives_resize_to_20x10_and_back(office) -> None:
+    svc, _ = office
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.resize_terminal(20, 10)
+        await settle(pilot)
+        await pilot.press("j")
+        await pilot.resize_terminal(160, 40)
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Pemohon" in text and "No. Surat" in text and "Dinas Koperasi" in text
+        await open_case(pilot, app, 1)
+        await pilot.resize_terminal(20, 10)
+        await settle(pilot)
+        await pilot.resize_terminal(*SIZE)
+        await settle(pilot)
+        assert "Narasumber pelatihan" in str(app.screen.query_one("#case-header", Static).render())
+
+
+@sync
+async def test_quit_with_ctrl_q(office) -> None:
+    svc, _ = office
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+def test_column_layout_fits_80_and_grows() -> None:
+    for width in (80, 100, 120, 160):
+        columns = layout_columns(width, 99999)
+        assert sum(w + 1 for _, w in columns) + 1 == width, (width, columns)
+    narrow = [c.key for c, _ in layout_columns(80, 9)]
+    assert narrow == ["id", "sop", "title", "step", "role", "due", "urgency", "status"]
+    wide = [c.key for c, _ in layout_columns(160, 9)]
+    assert wide[:5] == ["id", "sop", "title", "requester", "letter"]
