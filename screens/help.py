@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import BindingType
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
@@ -16,7 +16,7 @@ from soptui.i18n import t
 from soptui.screens.base import Dialog, key
 
 # Keys the list widgets handle themselves (their own bindings have no id).
-EXTRA_KEYS = ("up", "down", "pageup", "pagedown", "tab")
+EXTRA_KEYS = ("up", "down", "pageup", "pagedown")
 
 
 class HelpScreen(Dialog[None]):
@@ -51,12 +51,13 @@ class HelpScreen(Dialog[None]):
             shown = app.get_key_display(binding) if binding_key != "G" else "G"
             if shown not in rows[description]:
                 rows[description].append(shown)
+        for extra in EXTRA_KEYS:
+            shown = app.get_key_display(Binding(extra, ""))
+            rows.setdefault(t(f"ui.help.{extra}"), []).append(shown)
         lines = [Content.styled(t("ui.help.keys"), "bold")]
         width = max((len(", ".join(keys)) for keys in rows.values()), default=4) + 2
         for description, keys in rows.items():
             lines.append(Content.assemble((", ".join(keys).ljust(width), "bold"), description))
-        for extra in EXTRA_KEYS:
-            lines.append(Content.assemble((extra.ljust(width), "bold"), t(f"ui.help.{extra}")))
         lines.append(Content(""))
         lines.append(Content.styled(t("ui.help.live"), "$text-muted"))
         return Content("\n").join(lines)

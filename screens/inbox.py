@@ -149,6 +149,7 @@ class InboxScreen(LiveScreen):
             yield Input(placeholder=t("ui.inbox.filter_hint"), id="filter", compact=True)
         yield CaseTable()
         yield Static(id="empty", markup=False)
+        yield Static(id="more", markup=False)
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -156,6 +157,7 @@ class InboxScreen(LiveScreen):
         filter_input.cursor_blink = False  # no idle repaint over slow links
         self.query_one("#filter-bar").display = False
         self.query_one("#empty", Static).display = False
+        self.query_one("#more", Static).display = False
         self._render_views()
         self.reload()
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self._rebuild())
@@ -170,28 +172,45 @@ class InboxScreen(LiveScreen):
         app = soptui_app(self)
         view, search = self.view, self.search.strip() or None
 
-        def job() -> tuple[tuple[str, str], list[CaseRow], dict[str, int]]:
+        def rows() -> tuple[tuple[str, str], list[CaseRow]]:
             stamp = app.read_stamp()  # before the data: a change after it shows up next poll
-            rows = app.svc.cases.list_cases(
+            return stamp, app.svc.cases.list_cases(
                 app.actor, view=view, search=search, limit=app.inbox_limit
             )
-            counts = app.svc.cases.counts(app.actor, search=search)
-            return stamp, rows, counts
 
-        in_thread(self, job, self._loaded, group="inbox-load")
+        def counts() -> dict[str, int]:
+            return app.svc.cases.counts(app.actor, search=search)
+
+        # Two workers: the rows show as soon as they are read; the five counts
+        # (a scan each when filtering a big database) follow.
+        in_thread(self, rows, self._rows_loaded, group="inbox-rows")
+        in_thread(self, counts, self._counts_loaded, group="inbox-counts")
 
     def action_reload(self) -> None:
         self.reload()
 
-    def _loaded(self, result: tuple[tuple[str, str], list[CaseRow], dict[str, int]]) -> None:
-        stamp, rows, counts = result
+    def _rows_loaded(self, result: tuple[tuple[str, str], list[CaseRow]]) -> None:
+        stamp, rows = result
         self.loaded_stamp = stamp
+        self._show_rows(rows)
+        self._render_more()
+
+    def _counts_loaded(self, counts: dict[str, int]) -> None:
         if counts != self.counts:
             self.counts = counts
             self._render_views()
-        self._show_rows(rows)
+            self._render_more()
 
     # ----- rendering -------------------------------------------------------------
+
+    def _render_more(self) -> None:
+        """Only the first rows of a big view are listed: say so, and how to narrow it."""
+        more = self.query_one("#more", Static)
+        total = (self.counts or {}).get(self.view, 0)
+        shown = len(self.rows)
+        if total > shown:
+            more.update(t("ui.inbox.more", shown=shown, total=total))
+        more.display = total > shown
 
     def _render_views(self) -> None:
         parts: list[Text] = []
@@ -312,6 +331,7 @@ class InboxScreen(LiveScreen):
     def reload_labels(self) -> None:
         self.query_one("#filter", Input).placeholder = t("ui.inbox.filter_hint")
         self._render_views()
+        self._render_more()
         self._rebuild()
 
     def on_resize(self, event: events.Resize) -> None:

@@ -71,19 +71,25 @@ def short_role(name: str | None, width: int | None = None) -> str:
     name = name.split(" (", 1)[0].strip()
     words = name.split()
     if cell_len(name) > width and len(words) > 2:
-        name = " ".join([words[0], *(w[0] + "." for w in words[1:-1]), words[-1]])
+        initials = " ".join([words[0], *(w[0] + "." for w in words[1:-1]), words[-1]])
+        if cell_len(initials) <= width:
+            return initials
     return name
 
 
+DUE_FULL_WIDTH = 20  # "terlambat 17 hari 3j"
+
+
 def due(row: CaseRow, width: int | None = None) -> str:
-    """Working time left or late; the short wording when the column is narrow."""
+    """Working time left or late; in a column too narrow for the longest full
+    wording, the short wording on every row (one style down the column)."""
     text = due_text(row.remaining, row.status)
-    if width is None or cell_len(text) <= width or row.remaining is None:
+    if width is None or width >= DUE_FULL_WIDTH or row.remaining is None or not text:
         return text
     amount = format_duration(row.remaining, language())
     key = "ui.due.late_short" if row.remaining < timedelta(0) else "ui.due.left_short"
     text = t(key, d=amount)
-    if len(text) > width:
+    if cell_len(text) > width:
         # Drop the minor unit ("17 hari 3j" -> "17 hari"): the day count is what matters.
         amount = amount.rsplit(" ", 1)[0] if amount.count(" ") >= 2 else amount
         text = t(key, d=amount)

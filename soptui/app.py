@@ -76,7 +76,7 @@ class SoptuiApp(App[None]):
         *,
         theme: str | None = None,
         poll_seconds: float = POLL_SECONDS,
-        inbox_limit: int = 500,
+        inbox_limit: int = 200,
     ) -> None:
         super().__init__()
         self.svc = svc

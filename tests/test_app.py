@@ -93,6 +93,16 @@ async def test_inbox_lists_my_cases_most_urgent_first_with_counts(office) -> Non
 
 
 @sync
+async def test_big_view_lists_the_first_rows_and_says_so(office) -> None:
+    svc, _ = office
+    app = make_app(svc, inbox_limit=2)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert table_ids(app) == [1, 2]
+        assert "2 teratas dari 3 kasus; / menyaring" in screen_text(app)
+
+
+@sync
 async def test_navigation_jkgG_enter_escape(office) -> None:
     svc, _ = office
     app = make_app(svc)
@@ -572,7 +582,7 @@ async def test_help_lists_the_live_bindings(office) -> None:
         await pilot.press("f1")
         text = str(app.screen.query_one("#help-keys", Static).render())
         assert "Setujui" in text and "Kembalikan" in text and "Identitas SOP" in text
-        assert "Tolak" not in text.split("Tolak:")[0]  # not offered on this step
+        assert "Tolak (tidak tersedia; tekan untuk alasannya)" in text
         await pilot.press("f1")
         assert isinstance(app.screen, CaseScreen)
 
