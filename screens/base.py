@@ -78,12 +78,13 @@ def in_thread(
     *,
     group: str,
     failed: Callable[[SoptuiError], Any] | None = None,
+    crashed: Callable[[Exception], Any] | None = None,
     exclusive: bool = True,
 ) -> Worker[None]:
     """Run a service call in a worker thread and hand its result to `done` on the
     UI thread. A refused call goes to `failed` (default: a one-line
     notification); anything unexpected (database gone, a bug) becomes a one-line
-    notification too: never a traceback on the clerk's screen. A result that
+    notification too (or goes to `crashed`): never a traceback on the clerk's screen. A result that
     arrives after a newer call in the same group was started is dropped."""
     app = node.app
 
@@ -102,7 +103,7 @@ def in_thread(
         except Exception as exc:
             log.exception("service call failed")
             if not worker.is_cancelled:
-                app.call_from_thread(deliver, show_unexpected_on(app), exc)
+                app.call_from_thread(deliver, crashed or show_unexpected_on(app), exc)
             return
         if not worker.is_cancelled:
             app.call_from_thread(deliver, done, result)

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
@@ -217,20 +217,15 @@ class SopPicker(Dialog[str | None]):
     def _show(self, text: str) -> None:
         words = text.lower().split()
         options = self.query_one("#sops", OptionList)
+        width = max(10, options.scrollable_content_region.width or 66)
         options.clear_options()
         for summary in self.summaries:
             haystack = f"{summary.code} {summary.short_name} {summary.name}".lower()
             if all(word in haystack for word in words):
-                options.add_option(
-                    Option(
-                        Content.assemble(
-                            (summary.short_name, "bold"),
-                            ("  " + summary.name, "$text-muted"),
-                            ("  " + t("ui.new.steps", n=summary.steps), "$text-muted"),
-                        ),
-                        id=summary.code,
-                    )
-                )
+                detail = f"  {summary.name} ({t('ui.new.steps', n=summary.steps)})"
+                line = Content.assemble((summary.short_name, "bold"), (detail, "$text-muted"))
+                # One line per SOP: the list stays short enough for 24 rows.
+                options.add_option(Option(line.truncate(width, ellipsis=True), id=summary.code))
         if options.option_count:
             options.highlighted = 0
 
@@ -274,16 +269,16 @@ class NewCaseDialog(Dialog[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="box", classes="form") as box:
             box.border_title = t("ui.new.title", code=self.sop_code)
-            for field_id, label in (
-                ("title", "ui.new.title_field"),
-                ("requester", "ui.new.requester"),
-                ("letter-no", "ui.new.letter_no"),
-                ("letter-date", "ui.new.letter_date"),
+            for field_id, label, hint in (
+                ("title", "ui.new.title_field", "ui.new.required"),
+                ("requester", "ui.new.requester", "ui.new.optional"),
+                ("letter-no", "ui.new.letter_no", "ui.new.letter_no_hint"),
+                ("letter-date", "ui.new.letter_date", "ui.new.letter_date_hint"),
             ):
-                with Vertical(classes="field"):
+                with Horizontal(classes="field"):
                     yield Label(t(label))
-                    yield quiet_input(id=field_id)
-            with Vertical(classes="field"):
+                    yield quiet_input(id=field_id, placeholder=t(hint), compact=True)
+            with Horizontal(classes="field"):
                 yield Label(t("ui.new.urgency"))
                 yield Select(
                     [(t(f"urgency.{u}"), u) for u in URGENCY_KEYS],

@@ -3,6 +3,7 @@ bindings (so it never disagrees with what the keys do)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, ClassVar
 
 from textual.app import ComposeResult
@@ -13,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from soptui.i18n import t
-from soptui.screens.base import Dialog, key
+from soptui.screens.base import Dialog, has_message, key
 
 # Keys the list widgets handle themselves (their own bindings have no id).
 EXTRA_KEYS = ("up", "down", "pageup", "pagedown")
@@ -46,9 +47,13 @@ class HelpScreen(Dialog[None]):
             binding = active.binding
             if not binding.id or binding.system or not active.enabled:
                 continue
-            description = binding.description
+            # A longer wording for the help where the Footer's is terse ("1-5 Tampilan").
+            long_key = f"help.{binding.id}"
+            description = t(long_key) if has_message(long_key) else binding.description
             rows.setdefault(description, [])
-            shown = app.get_key_display(binding) if binding_key != "G" else "G"
+            # The key itself, not its Footer display ("1", not "1-5").
+            shown = app.get_key_display(replace(binding, key_display=None))
+            shown = "G" if binding_key == "G" else shown
             if shown not in rows[description]:
                 rows[description].append(shown)
         for extra in EXTRA_KEYS:

@@ -89,6 +89,7 @@ class SoptuiApp(App[None]):
         # Scrolling animations cost a frame every few milliseconds over SSH.
         self.animation_level = "none"
         self._requested_theme = theme
+        self._poll_broken = False
 
     # ----- life cycle ------------------------------------------------------------
 
@@ -128,9 +129,26 @@ class SoptuiApp(App[None]):
         return token, minute
 
     def _poll(self) -> None:
-        in_thread(self, self.read_stamp, self._stamp_seen, group="poll", failed=lambda _e: None)
+        in_thread(
+            self,
+            self.read_stamp,
+            self._stamp_seen,
+            group="poll",
+            failed=self._poll_failed,
+            crashed=self._poll_failed,
+        )
+
+    def _poll_failed(self, exc: Exception) -> None:
+        # Say it once, not every poll, while the database is unreachable.
+        if not self._poll_broken:
+            self._poll_broken = True
+            detail = " ".join(str(exc).split())[:200] or type(exc).__name__
+            self.notify(t("ui.err.poll", detail=detail), severity="error", markup=False)
 
     def _stamp_seen(self, stamp: tuple[str, str]) -> None:
+        if self._poll_broken:
+            self._poll_broken = False
+            self.notify(t("ui.ok.poll"), markup=False)
         if stamp == self.stamp:
             return  # nothing written, same minute: nothing to do, nothing repaints
         self.stamp = stamp
