@@ -3,6 +3,10 @@ the dialogs, help, palette and language, at 80x24 on a small frozen office."""
 
 from __future__ import annotations
 
+import ast
+import asyncio
+import os
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -698,6 +702,94 @@ async def test_quit_with_ctrl_q(office) -> None:
         await pilot.press("ctrl+q")
         await pilot.pause()
     assert app.return_code == 0
+
+
+@sync
+async def test_closed_case_offers_no_step_action(office) -> None:
+    svc, _ = office
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(pilot, app, 6)
+        assert "✓ selesai" in str(screen.query_one("#case-header", Static).render())
+        assert [v.status for v in screen.detail.steps] == ["done"] * 5
+        keys = footer_keys(app)
+        assert not any(k.startswith(("a ", "r ", "x ", "p ")) for k in keys)
+        await pilot.press("a")
+        assert notices(app)[-1] == "Kasus 6 tidak terbuka (status: selesai)."
+
+
+@sync
+async def test_case_screen_refreshes_live_and_keeps_the_cursor(office) -> None:
+    svc, _ = office
+    app = make_app(svc, poll_seconds=0.1)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(pilot, app, 3)
+        timeline = screen.query_one(OptionList)
+        await pilot.press("k")
+        on = timeline.highlighted_option.id
+        svc.cases.add_note(svc.users.actor("budi"), 3, text="sudah saya baca")
+        for _ in range(30):
+            await pilot.pause(0.1)
+            if screen.detail.notes:
+                break
+        assert screen.detail.notes[-1].note == "sudah saya baca"
+        assert timeline.highlighted_option.id == on
+
+
+@sync
+async def test_palette_switches_theme(office) -> None:
+    svc, _ = office
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"ansi-light")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.theme == "ansi-light"
+
+
+@sync
+async def test_sighup_exits_cleanly(office) -> None:
+    svc, _ = office
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        loop = asyncio.get_running_loop()
+        # Only send the signal when the app's handler is in place (else it
+        # would end the test run).
+        assert signal.SIGHUP in loop._signal_handlers  # type: ignore[attr-defined]
+        os.kill(os.getpid(), signal.SIGHUP)
+        await pilot.pause(0.2)
+    assert app.return_code == 0
+    assert signal.SIGHUP not in loop._signal_handlers  # type: ignore[attr-defined]
+
+
+def test_screens_hold_no_sql_and_only_app_imports_textual() -> None:
+    """The boundary: screens reach the database only through the services (no
+    SQLAlchemy, no sessions); in the core only soptui/app.py imports Textual."""
+    root = Path(__file__).resolve().parent.parent
+
+    def imports(path: Path) -> set[str]:
+        names: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names.add(node.module)
+        return names
+
+    for path in sorted((root / "screens").glob("*.py")):
+        found = imports(path)
+        assert not {n for n in found if n.split(".")[0] == "sqlalchemy"}, path
+        assert not {n for n in found if n.startswith("soptui.db")}, path
+        source = path.read_text(encoding="utf-8")
+        assert ".db.read()" not in source and ".db.write()" not in source, path
+    for path in sorted((root / "soptui").glob("*.py")):
+        if path.name != "app.py":
+            assert not {n for n in imports(path) if n.split(".")[0] == "textual"}, path
 
 
 def test_column_layout_fits_80_and_grows() -> None:
