@@ -183,9 +183,7 @@ class CaseScreen(LiveScreen):
         lines.append(Content.assemble(*status))
         if row.status in OPEN and not self.may_act:
             lines.append(
-                Content.assemble(
-                    ("ⓘ ", muted), (t("ui.case.read_only", role=self._waiting_role_name()), muted)
-                )
+                Content.styled(t("ui.case.read_only", role=self._waiting_role_name()), muted)
             )
         self.query_one("#case-header", Static).update(Content("\n").join(lines))
 

@@ -49,21 +49,25 @@ WIDE_COLUMNS = (
     (120, Column("requester", "col.requester", 16, 28)),
     (140, Column("letter", "col.letter", 14, 22)),
 )
-# Who gets spare width first: a readable perihal, then step, role and due text
-# in full, then the rest; the perihal takes whatever is left.
+# Who gets spare width first: a readable perihal, the due text in full, the
+# step text, the role, then the rest; the perihal takes whatever is left.
 GROW_ORDER = (
-    ("title", 24),
+    ("title", 20),
+    ("due", 20),
     ("step", 20),
     ("role", 18),
-    ("due", 20),
     ("urgency", 13),
     ("status", 12),
     ("sop", 18),
+    ("title", 30),
     ("step", 32),
     ("role", 28),
     ("requester", 28),
     ("letter", 22),
 )
+# A step text cut to a few letters says nothing: the step column grows only
+# when it can show this much of it, else it stays "6/13".
+STEP_TEXT_MIN = 20
 
 
 def layout_columns(width: int, max_id: int) -> list[tuple[Column, int]]:
@@ -86,6 +90,12 @@ def layout_columns(width: int, max_id: int) -> list[tuple[Column, int]]:
         if spare <= 0:
             break
         if name in widths and widths[name] < upto:
+            if (
+                name == "step"
+                and widths[name] < STEP_TEXT_MIN
+                and spare < STEP_TEXT_MIN - widths[name]
+            ):
+                continue
             grow = min(spare, upto - widths[name])
             widths[name] += grow
             spare -= grow

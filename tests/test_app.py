@@ -280,7 +280,7 @@ async def test_case_timeline_shows_steps_with_glyphs_words_and_times(office) -> 
         assert "[ ] Surat PD" in text and "[ ] disposisi" in text
         assert "Catatan & disposisi (0)" in text
         # Sari does not hold the Kepala Biro's role: read only, no action keys offered.
-        assert "menunggu Kepala Biro" in header
+        assert "Menunggu Kepala Biro: Anda hanya dapat membaca dan mencatat (c)." in header
         keys = footer_keys(app)
         assert not any(k.startswith(("a ", "r ", "x ", "p ")) for k in keys)
         assert "c Catatan" in keys
