@@ -144,6 +144,7 @@ class LiveScreen(Reworded, Screen[None]):
         raise NotImplementedError
 
     def data_changed(self) -> None:
+        # app.stamp None: this app just wrote something; reload to show it.
         if self.loaded_stamp is not None and self.loaded_stamp != soptui_app(self).stamp:
             self.reload()
 

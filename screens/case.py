@@ -407,6 +407,7 @@ class CaseScreen(LiveScreen):
             else:
                 self.notify(t("ok.case_action", id=detail.row.id, what=done), markup=False)
                 self._jump_to_current = True
+            soptui_app(self).data_written()
             self.reload()
 
         dialog = ActionDialog(
@@ -571,10 +572,14 @@ class CaseScreen(LiveScreen):
         in_thread(
             self,
             lambda: cases.set_checklist_item(actor, case_id, item=item, checked=checked),
-            lambda _none: self.reload(),
+            lambda _none: self._toggled(),
             group="case-toggle",
             exclusive=False,
         )
+
+    def _toggled(self) -> None:
+        soptui_app(self).data_written()
+        self.reload()
 
 
 def indent(content: Content, width: int, by: int, *, hang: int | None = None) -> Content:

@@ -64,6 +64,13 @@ class ActionDialog(Dialog[DialogResult | None]):
         self.explanation = explanation
         self.note_required = note_required
         self.submit = submit
+        self.sending = False
+
+    def action_cancel(self) -> None:
+        # Once sent, the answer is awaited: escape must not hide an action that
+        # may already be applied.
+        if not self.sending:
+            super().action_cancel()
 
     def compose(self) -> ComposeResult:
         with Vertical(id="box") as box:
@@ -96,9 +103,11 @@ class ActionDialog(Dialog[DialogResult | None]):
         if field.disabled:
             return  # already sent, waiting for the answer
         field.disabled = True
+        self.sending = True
         self._say(t("ui.dlg.sending"))
 
         def refused(exc: SoptuiError) -> None:
+            self.sending = False
             if isinstance(exc, InputError):
                 field.disabled = False
                 field.focus()

@@ -128,6 +128,11 @@ class SoptuiApp(App[None]):
         minute = self.svc.clock().strftime("%Y-%m-%d %H:%M")
         return token, minute
 
+    def data_written(self) -> None:
+        """This app just wrote: screens below reload when shown again, without
+        waiting for the next poll."""
+        self.stamp = None
+
     def _poll(self) -> None:
         in_thread(
             self,
@@ -181,6 +186,7 @@ class SoptuiApp(App[None]):
 
         def opened(case_id: int | None) -> None:
             if case_id is not None:
+                self.data_written()
                 self.notify(t("ui.ok.case_new", id=case_id), markup=False)
                 self.open_case(case_id)
 

@@ -7,6 +7,7 @@ import ast
 import asyncio
 import os
 import signal
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -311,6 +312,11 @@ async def test_complete_forwards_to_next_role(office) -> None:
         assert screen.detail.notes[-1].note == "oke"
         # The cursor moved to the step now current.
         assert screen.query_one(OptionList).highlighted_option.id == "step:cek-berkas"
+        # Back in the inbox the row shows it at once, without waiting for a poll.
+        await pilot.press("escape")
+        await settle(pilot)
+        row = next(r for r in app.screen.rows if r.id == 1)
+        assert row.step_position == 2
 
 
 @sync
@@ -367,6 +373,32 @@ async def test_escape_cancels_a_dialog_and_sends_nothing(office) -> None:
         await settle(pilot)
         assert app.screen is screen
         assert svc.cases.detail(2).row.version == version
+
+
+@sync
+async def test_escape_does_not_hide_an_action_being_sent(office) -> None:
+    svc, _ = office
+    app = make_app(svc)
+    release = threading.Event()
+    real = svc.cases.return_for_revision
+
+    def slow_return(*args: object, **kwargs: object) -> str:
+        release.wait(5)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    svc.cases.return_for_revision = slow_return  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(pilot, app, 2)
+        await pilot.press("r", *"kurang", "enter")
+        dialog = app.screen
+        assert isinstance(dialog, ActionDialog) and dialog.sending
+        assert "Mengirim" in str(dialog.query_one("#message", Static).render())
+        await pilot.press("escape")
+        assert app.screen is dialog
+        release.set()
+        await settle(pilot)
+        assert app.screen is screen
+        assert screen.detail.row.step_position == 1
 
 
 @sync
