@@ -127,6 +127,8 @@ class StepAttempt(Base):
     outcome: Mapped[str | None] = mapped_column(String(20))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     acted_as: Mapped[str | None] = mapped_column(String(20))
+    # The principal's login when a Plt/Plh acted under a delegation.
+    on_behalf_of: Mapped[str | None] = mapped_column(String(64))
     paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Frozen SLA figures (seconds of working time), so reports do not move when
     # the calendar is edited later. Paused working time is credited back.
@@ -153,6 +155,27 @@ class CaseEvent(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JsonDoc, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class Delegation(Base):
+    """Plt/Plh: the delegate may act in the principal's roles for a date range."""
+
+    __tablename__ = "delegations"
+    __table_args__ = (
+        CheckConstraint("end_date >= start_date", name="range"),
+        CheckConstraint("kind IN ('plt','plh')", name="kind"),
+        Index("ix_delegations_delegate", "delegate_id", "start_date", "end_date"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    principal_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    delegate_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(3))
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class CalendarOverride(Base):

@@ -8,7 +8,9 @@ the audit event, commit. Nothing is applied half-way.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.orm import Session
@@ -35,6 +37,15 @@ CaseEndHook = Callable[[Session, Case, str, datetime], None]
 VIEWS = ("mine", "all", "overdue", "paused", "closed")
 OPEN_STATUSES = ("open", "paused")
 ENDED_STATUSES = ("closed", "refused", "cancelled")
+
+
+@dataclass(frozen=True)
+class Capacity:
+    """In which capacity a clerk acts on a step: self, admin, requester (the
+    front desk for an outside role) or delegate (Plt/Plh, for on_behalf_of)."""
+
+    acted_as: str
+    on_behalf_of: str | None = None
 
 
 def utcnow() -> datetime:
@@ -110,12 +121,12 @@ class CaseService:
             )
             s.add(case)
             s.flush()
-            audit.append(
+            self._record(
                 s,
-                at=now,
+                now,
                 kind="opened",
-                case_id=case.id,
-                actor_id=actor.id,
+                case=case,
+                actor=actor,
                 data={"sop": sop.code, "version": sop.version, "title": clean_title},
             )
             self._open_attempt(s, case, definition, definition.steps[0], now)
@@ -133,18 +144,18 @@ class CaseService:
         now = self.clock()
         with self.db.write() as s:
             case, definition, step, attempt = self._current(s, case_id, expected_version)
-            acted_as = self._capacity(actor, definition, step)
+            cap = self._capacity(actor, definition, step)
             outcome = "approved" if step.decision else "completed"
-            self._close_attempt(s, attempt, now, outcome, actor, acted_as)
-            audit.append(
+            self._close_attempt(s, attempt, now, outcome, actor, cap)
+            self._record(
                 s,
-                at=now,
+                now,
                 kind=outcome,
-                case_id=case.id,
+                case=case,
                 attempt_id=attempt.id,
-                actor_id=actor.id,
+                actor=actor,
                 step_key=step.key,
-                acted_as=acted_as,
+                cap=cap,
                 note=text,
             )
             nxt = definition.next_step(step.key)
@@ -170,18 +181,18 @@ class CaseService:
         now = self.clock()
         with self.db.write() as s:
             case, definition, step, attempt = self._current(s, case_id, expected_version)
-            acted_as = self._capacity(actor, definition, step)
+            cap = self._capacity(actor, definition, step)
             target = self.return_target(definition, step, to)
-            self._close_attempt(s, attempt, now, "returned", actor, acted_as)
-            audit.append(
+            self._close_attempt(s, attempt, now, "returned", actor, cap)
+            self._record(
                 s,
-                at=now,
+                now,
                 kind="returned",
-                case_id=case.id,
+                case=case,
                 attempt_id=attempt.id,
-                actor_id=actor.id,
+                actor=actor,
                 step_key=step.key,
-                acted_as=acted_as,
+                cap=cap,
                 note=text,
                 data={"to": target.key},
             )
@@ -214,19 +225,19 @@ class CaseService:
         now = self.clock()
         with self.db.write() as s:
             case, definition, step, attempt = self._current(s, case_id, expected_version)
-            acted_as = self._capacity(actor, definition, step)
+            cap = self._capacity(actor, definition, step)
             if not step.refuse_to:
                 raise RuleError("err.cannot_refuse")
-            self._close_attempt(s, attempt, now, "refused", actor, acted_as)
-            audit.append(
+            self._close_attempt(s, attempt, now, "refused", actor, cap)
+            self._record(
                 s,
-                at=now,
+                now,
                 kind="refused",
-                case_id=case.id,
+                case=case,
                 attempt_id=attempt.id,
-                actor_id=actor.id,
+                actor=actor,
                 step_key=step.key,
-                acted_as=acted_as,
+                cap=cap,
                 note=text,
                 data={"to": step.refuse_to},
             )
@@ -244,13 +255,13 @@ class CaseService:
         now = self.clock()
         with self.db.write() as s:
             case = self._lock(s, case_id)
-            audit.append(
+            self._record(
                 s,
-                at=now,
+                now,
                 kind="note",
-                case_id=case.id,
+                case=case,
                 attempt_id=case.current_attempt_id,
-                actor_id=actor.id,
+                actor=actor,
                 step_key=case.current_step_key,
                 note=body,
             )
@@ -264,18 +275,18 @@ class CaseService:
         now = self.clock()
         with self.db.write() as s:
             case, definition, step, attempt = self._current(s, case_id, expected_version)
-            acted_as = self._capacity(actor, definition, step)
+            cap = self._capacity(actor, definition, step)
             attempt.paused_at = now
             case.status = "paused"
-            audit.append(
+            self._record(
                 s,
-                at=now,
+                now,
                 kind="paused",
-                case_id=case.id,
+                case=case,
                 attempt_id=attempt.id,
-                actor_id=actor.id,
+                actor=actor,
                 step_key=step.key,
-                acted_as=acted_as,
+                cap=cap,
                 note=text,
             )
             self._touch(case, now)
@@ -299,7 +310,7 @@ class CaseService:
             step = definition.step(case.current_step_key or "")
             attempt = s.get(StepAttempt, case.current_attempt_id)
             assert attempt is not None and attempt.paused_at is not None
-            acted_as = self._capacity(actor, definition, step)
+            cap = self._capacity(actor, definition, step)
             cal = self.calendars.calendar(s)
             # The clock stood still while waiting on the outsider: the paused
             # working time is credited back and the due time moves by as much.
@@ -310,15 +321,15 @@ class CaseService:
             attempt.paused_at = None
             case.due_at = attempt.due_at
             case.status = "open"
-            audit.append(
+            self._record(
                 s,
-                at=now,
+                now,
                 kind="resumed",
-                case_id=case.id,
+                case=case,
                 attempt_id=attempt.id,
-                actor_id=actor.id,
+                actor=actor,
                 step_key=step.key,
-                acted_as=acted_as,
+                cap=cap,
                 note=text,
                 data={"paused_s": int(paused.total_seconds())},
             )
@@ -337,18 +348,18 @@ class CaseService:
             if not actor.is_admin and case.opened_by != actor.id:
                 raise PermissionDenied("err.cannot_cancel")
             attempt = s.get(StepAttempt, case.current_attempt_id)
-            acted_as = "admin" if actor.is_admin and case.opened_by != actor.id else "self"
+            cap = Capacity("admin" if actor.is_admin and case.opened_by != actor.id else "self")
             if attempt is not None:
-                self._close_attempt(s, attempt, now, "cancelled", actor, acted_as)
-            audit.append(
+                self._close_attempt(s, attempt, now, "cancelled", actor, cap)
+            self._record(
                 s,
-                at=now,
+                now,
                 kind="cancelled",
-                case_id=case.id,
+                case=case,
                 attempt_id=case.current_attempt_id,
-                actor_id=actor.id,
+                actor=actor,
                 step_key=case.current_step_key,
-                acted_as=acted_as,
+                cap=cap,
                 note=text,
             )
             self._finish(s, case, now, "cancelled", actor, event=False)
@@ -359,22 +370,22 @@ class CaseService:
         now = self.clock()
         with self.db.write() as s:
             case, definition, step, attempt = self._current(s, case_id, None, allow_paused=True)
-            acted_as = self._capacity(actor, definition, step)
+            cap = self._capacity(actor, definition, step)
             if item not in step.checklist:
                 raise InputError("err.checklist_item", item=item)
             ticked = [i for i in attempt.checklist if i != item]
             if checked:
                 ticked.append(item)
             attempt.checklist = [i for i in step.checklist if i in ticked]
-            audit.append(
+            self._record(
                 s,
-                at=now,
+                now,
                 kind="checklist",
-                case_id=case.id,
+                case=case,
                 attempt_id=attempt.id,
-                actor_id=actor.id,
+                actor=actor,
                 step_key=step.key,
-                acted_as=acted_as,
+                cap=cap,
                 data={"item": item, "checked": checked},
             )
             case.updated_at = now
@@ -526,15 +537,17 @@ class CaseService:
         return case, definition, step, attempt
 
     @staticmethod
-    def _capacity(actor: Actor, definition: SopDefinition, step: Step) -> str:
+    def _capacity(actor: Actor, definition: SopDefinition, step: Step) -> Capacity:
         """In which capacity the actor may act on the step, or refuse."""
         role = definition.role(step.role)
-        if not role.external and step.role in actor.roles:
-            return "self"
-        if role.external and role.recorded_by in actor.roles:
-            return "requester"  # the front desk records the requester's step
+        needed = role.recorded_by if role.external and role.recorded_by else step.role
+        if needed in actor.own_roles:
+            # the front desk records the requester's step
+            return Capacity("requester" if role.external else "self")
+        if needed in actor.delegated:
+            return Capacity("delegate", actor.delegated[needed])
         if actor.is_admin:
-            return "admin"
+            return Capacity("admin")
         waiting = (
             definition.role(role.recorded_by).name
             if role.external and role.recorded_by
@@ -582,7 +595,7 @@ class CaseService:
         now: datetime,
         outcome: str,
         actor: Actor,
-        acted_as: str,
+        cap: Capacity,
     ) -> None:
         cal = self.calendars.calendar(s)
         if attempt.paused_at is not None:
@@ -597,7 +610,8 @@ class CaseService:
         attempt.ended_at = now
         attempt.outcome = outcome
         attempt.actor_id = actor.id
-        attempt.acted_as = acted_as
+        attempt.acted_as = cap.acted_as
+        attempt.on_behalf_of = cap.on_behalf_of
         if self.step_outcome_hooks:
             case = s.get(Case, attempt.case_id)
             assert case is not None
@@ -625,14 +639,45 @@ class CaseService:
         for hook in self.case_end_hooks:
             hook(s, case, status, now)
         if event:
-            audit.append(
+            self._record(
                 s,
-                at=now,
+                now,
                 kind="closed",
-                case_id=case.id,
-                actor_id=actor.id,
+                case=case,
+                actor=actor,
                 data={"status": status},
             )
+
+    @staticmethod
+    def _record(
+        s: Session,
+        now: datetime,
+        *,
+        kind: str,
+        case: Case,
+        actor: Actor,
+        cap: Capacity | None = None,
+        attempt_id: int | None = None,
+        step_key: str | None = None,
+        note: str | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        """Append the audit event of an action (in its transaction)."""
+        payload = dict(data or {})
+        if cap is not None and cap.on_behalf_of:
+            payload["on_behalf_of"] = cap.on_behalf_of
+        audit.append(
+            s,
+            at=now,
+            kind=kind,
+            case_id=case.id,
+            attempt_id=attempt_id,
+            actor_id=actor.id,
+            step_key=step_key,
+            acted_as=cap.acted_as if cap is not None else None,
+            note=note,
+            data=payload,
+        )
 
     @staticmethod
     def _touch(case: Case, now: datetime) -> None:
@@ -740,6 +785,7 @@ class CaseService:
             actor_login=user.login if user else None,
             actor_name=user.name if user else None,
             acted_as=a.acted_as,
+            on_behalf_of=a.on_behalf_of,
             standard_s=a.standard_s,
             worked_s=worked,
             paused_s=a.paused_s,

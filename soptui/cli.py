@@ -555,6 +555,7 @@ def case_show(opts: Options, case_id: int, fmt: str) -> None:
                     "outcome": a.outcome,
                     "actor": a.actor_login,
                     "acted_as": a.acted_as,
+                    "on_behalf_of": a.on_behalf_of,
                     "worked_s": a.worked_s,
                     "standard_s": a.standard_s,
                     "paused_s": a.paused_s,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from soptui.cli import Options, emit, format_option, pass_options
+from soptui.cli import Options, emit, format_option, parse_date_opt, pass_options, user
 from soptui.errors import RuleError
 from soptui.i18n import t
 
@@ -52,3 +52,76 @@ def audit_head(opts: Options) -> None:
     with svc.db.read() as s:
         head = s.get(trail.Setting, trail.HEAD_KEY)
     emit(head.value if head is not None else f"0:{trail.GENESIS}")
+
+
+@user.command("delegate")
+@click.argument("principal")
+@click.argument("delegate")
+@click.option("--from", "start", required=True, help="First day.")
+@click.option("--to", "end", required=True, help="Last day.")
+@click.option("--kind", type=click.Choice(["plt", "plh"]), default="plh", show_default=True)
+@click.option("--note", default=None, help="e.g. the Surat Perintah number.")
+@pass_options
+def user_delegate(
+    opts: Options, principal: str, delegate: str, start: str, end: str, kind: str, note: str | None
+) -> None:
+    """Plt/Plh: DELEGATE acts in PRINCIPAL's roles for a date range (admin)."""
+    first, last = parse_date_opt(start), parse_date_opt(end)
+    assert first is not None and last is not None
+    svc = opts.ready()
+    new_id = svc.users.delegate(
+        opts.actor(), principal, delegate, start=first, end=last, kind=kind, note=note
+    )
+    emit(
+        t(
+            "ok.delegated",
+            id=new_id,
+            delegate=delegate,
+            kind=kind.upper(),
+            principal=principal,
+            start=first.isoformat(),
+            end=last.isoformat(),
+        )
+    )
+
+
+@user.command("delegations")
+@format_option
+@pass_options
+def user_delegations(opts: Options, fmt: str) -> None:
+    """Delegations, current and past."""
+    from soptui.formatting import render
+
+    rows = [
+        {
+            "id": d.id,
+            "principal": d.principal,
+            "delegate": d.delegate,
+            "kind": d.kind,
+            "from": d.start,
+            "to": d.end,
+            "note": d.note,
+            "revoked": d.revoked,
+        }
+        for d in opts.ready().users.delegations()
+    ]
+    cols = [
+        ("id", "col.id"),
+        ("principal", "col.principal"),
+        ("delegate", "col.delegate"),
+        ("kind", "col.kind"),
+        ("from", "col.from"),
+        ("to", "col.to"),
+        ("revoked", "col.revoked"),
+        ("note", "col.note"),
+    ]
+    emit(render(rows, cols, fmt))
+
+
+@user.command("revoke")
+@click.argument("delegation_id", type=int)
+@pass_options
+def user_revoke(opts: Options, delegation_id: int) -> None:
+    """End a delegation now (admin)."""
+    opts.ready().users.revoke_delegation(opts.actor(), delegation_id)
+    emit(t("ok.revoked", id=delegation_id))

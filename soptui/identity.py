@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import pwd
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 ADMIN_ROLE = "admin"
 
@@ -32,11 +33,21 @@ def session_login(database_owner_uid: int | None) -> str:
 
 @dataclass(frozen=True)
 class Actor:
+    """A clerk as resolved for this session. `roles` are the roles they may act
+    in now: their own plus those delegated to them (Plt/Plh) for today;
+    `delegated` maps each delegated role to the login acted on behalf of."""
+
     id: int
     login: str
     name: str
     roles: frozenset[str]
+    delegated: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def own_roles(self) -> frozenset[str]:
+        return self.roles - self.delegated.keys()
 
     @property
     def is_admin(self) -> bool:
-        return ADMIN_ROLE in self.roles
+        # Administration is never delegated.
+        return ADMIN_ROLE in self.own_roles

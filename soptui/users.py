@@ -4,24 +4,45 @@ from __future__ import annotations
 
 import pwd
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from soptui import audit
 from soptui.catalog_store import CatalogStore
 from soptui.db.engine import Database
-from soptui.db.models import Setting, User, UserRole
+from soptui.db.models import Delegation, Setting, User, UserRole
 from soptui.errors import IdentityError, InputError, NotFoundError, PermissionDenied, RuleError
 from soptui.identity import ADMIN_ROLE, Actor, os_login
 from soptui.validate import NAME_MAX, clean_text, normalise_nip
-from soptui.views import UserView
+from soptui.views import DelegationView, UserView
 
 DEMO_KEY = "demo"
+OFFICE_TZ = ZoneInfo("Asia/Jakarta")
 
 
-def _actor(user: User) -> Actor:
-    return Actor(user.id, user.login, user.name, frozenset(r.role_key for r in user.roles))
+def _actor(s: Session, user: User, today: date) -> Actor:
+    """The user with their own roles plus those delegated to them for today."""
+    own = {r.role_key for r in user.roles}
+    delegated: dict[str, str] = {}
+    rows = s.execute(
+        select(Delegation, User)
+        .join(User, User.id == Delegation.principal_id)
+        .where(
+            Delegation.delegate_id == user.id,
+            Delegation.revoked_at.is_(None),
+            Delegation.start_date <= today,
+            Delegation.end_date >= today,
+        )
+        .order_by(Delegation.id)
+    ).all()
+    for _delegation, principal in rows:
+        for role in principal.roles:
+            if role.role_key != ADMIN_ROLE and role.role_key not in own:
+                delegated.setdefault(role.role_key, principal.login)
+    return Actor(user.id, user.login, user.name, frozenset(own | delegated.keys()), delegated)
 
 
 def _view(user: User) -> UserView:
@@ -97,12 +118,109 @@ class UserService:
         with self.db.read() as s:
             return [_view(u) for u in s.execute(select(User).order_by(User.login)).scalars()]
 
+    def today(self) -> date:
+        return self.clock().astimezone(OFFICE_TZ).date()
+
     def actor(self, login: str) -> Actor:
         with self.db.read() as s:
             user = s.execute(select(User).where(User.login == login)).scalar_one_or_none()
             if user is None or not user.active:
                 raise NotFoundError("err.user_not_found", login=login)
-            return _actor(user)
+            return _actor(s, user, self.today())
+
+    def delegate(
+        self,
+        actor: Actor,
+        principal: str,
+        delegate: str,
+        *,
+        start: date,
+        end: date,
+        kind: str = "plh",
+        note: str | None = None,
+    ) -> int:
+        """Plt/Plh: `delegate` may act in `principal`'s roles from start to end
+        (inclusive); what they do so is recorded on the principal's behalf."""
+        if not actor.is_admin:
+            raise PermissionDenied("err.admin_only")
+        if kind not in ("plt", "plh"):
+            raise InputError("err.bad_delegation_kind", value=kind)
+        if end < start:
+            raise InputError("err.bad_range")
+        text = clean_text(note, "Catatan", max_len=NAME_MAX) or ""
+        with self.db.write() as s:
+            users = {
+                u.login: u
+                for u in s.execute(
+                    select(User).where(User.login.in_([principal, delegate]))
+                ).scalars()
+            }
+            for login in (principal, delegate):
+                if login not in users:
+                    raise NotFoundError("err.user_not_found", login=login)
+            if principal == delegate:
+                raise InputError("err.self_delegation")
+            row = Delegation(
+                principal_id=users[principal].id,
+                delegate_id=users[delegate].id,
+                kind=kind,
+                start_date=start,
+                end_date=end,
+                note=text,
+                created_at=self.clock(),
+                created_by=actor.id,
+            )
+            s.add(row)
+            s.flush()
+            audit.append(
+                s,
+                at=self.clock(),
+                kind="delegation",
+                actor_id=actor.id,
+                note=text or None,
+                data={
+                    "id": row.id,
+                    "principal": principal,
+                    "delegate": delegate,
+                    "kind": kind,
+                    "from": start.isoformat(),
+                    "to": end.isoformat(),
+                },
+            )
+            return row.id
+
+    def revoke_delegation(self, actor: Actor, delegation_id: int) -> None:
+        if not actor.is_admin:
+            raise PermissionDenied("err.admin_only")
+        with self.db.write() as s:
+            row = s.get(Delegation, delegation_id)
+            if row is None or row.revoked_at is not None:
+                raise NotFoundError("err.delegation_not_found", id=delegation_id)
+            row.revoked_at = self.clock()
+            audit.append(
+                s,
+                at=self.clock(),
+                kind="delegation_revoked",
+                actor_id=actor.id,
+                data={"id": delegation_id},
+            )
+
+    def delegations(self) -> list[DelegationView]:
+        with self.db.read() as s:
+            logins = dict(s.execute(select(User.id, User.login)).tuples().all())
+            return [
+                DelegationView(
+                    d.id,
+                    logins[d.principal_id],
+                    logins[d.delegate_id],
+                    d.kind,
+                    d.start_date,
+                    d.end_date,
+                    d.note,
+                    d.revoked_at is not None,
+                )
+                for d in s.execute(select(Delegation).order_by(Delegation.id)).scalars()
+            ]
 
     def is_demo(self) -> bool:
         with self.db.read() as s:
@@ -129,10 +247,10 @@ class UserService:
                 target = s.execute(select(User).where(User.login == requested)).scalar_one_or_none()
                 if target is None:
                     raise NotFoundError("err.user_not_found", login=requested)
-                return _actor(target)
+                return _actor(s, target, self.today())
             if me is None or not me.active:
                 raise IdentityError("err.not_registered", login=me_login)
-            return _actor(me)
+            return _actor(s, me, self.today())
 
 
 def os_full_name(login: str) -> str:

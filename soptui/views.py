@@ -21,6 +21,18 @@ class UserView:
 
 
 @dataclass(frozen=True)
+class DelegationView:
+    id: int
+    principal: str
+    delegate: str
+    kind: str
+    start: date
+    end: date
+    note: str
+    revoked: bool
+
+
+@dataclass(frozen=True)
 class SopSummary:
     id: int
     code: str
@@ -90,6 +102,7 @@ class AttemptView:
     actor_login: str | None
     actor_name: str | None
     acted_as: str | None
+    on_behalf_of: str | None
     standard_s: int | None
     worked_s: int | None  # frozen at the end; for the current attempt: so far
     paused_s: int

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
 
 from soptui import audit
 from soptui.db.models import CaseEvent, StepAttempt
@@ -279,16 +280,34 @@ def test_every_action_appends_one_event_and_the_chain_verifies(office):
     assert token.startswith(f"{before + 2}:")
 
 
+def test_events_are_append_only(office):
+    case_id = office.start("NARSUM-FASILITASI")
+    office.svc.cases.add_note(office.sekda, case_id, text="asli")
+    before = event_count(office)
+    for statement in ("UPDATE case_events SET note = 'diubah'", "DELETE FROM case_events"):
+        with pytest.raises(DBAPIError, match="append-only"), office.svc.db.write() as s:
+            s.execute(text(statement))
+    if not office.svc.db.is_sqlite:
+        with pytest.raises(DBAPIError, match="append-only"), office.svc.db.write() as s:
+            s.execute(text("TRUNCATE case_events CASCADE"))
+    assert event_count(office) == before == 2
+
+
 def test_audit_verify_names_a_tampered_row(office):
+    """Someone with the owner's rights can drop the guard; the chain still tells."""
     case_id = office.start("NARSUM-FASILITASI")
     office.svc.cases.add_note(office.sekda, case_id, text="asli")
     with office.svc.db.write() as s:
+        if office.svc.db.is_sqlite:
+            s.execute(text("DROP TRIGGER case_events_no_update"))
+        else:
+            s.execute(text("ALTER TABLE case_events DISABLE TRIGGER case_events_no_change"))
         ev = s.execute(select(CaseEvent).where(CaseEvent.kind == "note")).scalar_one()
         ev.note = "diubah"
         bad_seq = ev.seq
     with office.svc.db.read() as s:
         report = audit.verify(s)
-    assert not report.ok and report.first_bad_seq == bad_seq
+    assert not report.ok and report.first_bad_seq == bad_seq and report.problem == "hash"
 
 
 def test_new_sop_version_leaves_running_cases_pinned(office):
@@ -314,3 +333,47 @@ def test_new_sop_version_leaves_running_cases_pinned(office):
 def test_init_is_idempotent(office):
     assert office.svc.init() == (9, None)
     assert len(office.svc.sop_summaries()) == 9
+
+
+def test_plh_acts_in_the_principals_roles_recorded_on_behalf(office):
+    case_id = office.start("NARSUM-PERMINTAAN")
+    drive(office, case_id, 3)  # now waiting on the Kepala Dinas (pejabat-level-1)
+    with pytest.raises(PermissionDenied):
+        office.svc.users.delegate(
+            office.sekdis, "kadis", "sekdis", start=date(2026, 3, 9), end=date(2026, 3, 13)
+        )
+    office.svc.users.delegate(
+        office.admin, "kadis", "sekdis", start=date(2026, 3, 9), end=date(2026, 3, 13),
+        kind="plh", note="Kadis dinas luar",
+    )
+    plh = office.svc.users.actor("sekdis")
+    assert plh.delegated == {"pejabat-level-1": "kadis"} and not plh.is_admin
+    assert [r.id for r in office.svc.cases.list_cases(plh, view="mine")] == [case_id]
+    office.svc.cases.complete(plh, case_id, note="Disetujui a.n. Kadis")
+    detail = office.svc.cases.detail(case_id)
+    attempt = detail.steps[3].attempts[0]
+    assert (attempt.actor_login, attempt.acted_as, attempt.on_behalf_of) == (
+        "sekdis", "delegate", "kadis")
+    assert detail.events[-1].data["on_behalf_of"] == "kadis"
+
+
+def test_delegation_only_counts_inside_its_dates_and_until_revoked(office):
+    office.svc.users.delegate(
+        office.admin, "kadis", "sekdis", start=date(2026, 3, 11), end=date(2026, 3, 12)
+    )
+    assert "pejabat-level-1" not in office.svc.users.actor("sekdis").roles  # 10 March
+    office.clock.set("2026-03-11 08:00")
+    assert "pejabat-level-1" in office.svc.users.actor("sekdis").roles
+    (delegation,) = office.svc.users.delegations()
+    office.svc.users.revoke_delegation(office.admin, delegation.id)
+    assert "pejabat-level-1" not in office.svc.users.actor("sekdis").roles
+    with pytest.raises(NotFoundError):
+        office.svc.users.revoke_delegation(office.admin, delegation.id)
+    with pytest.raises(InputError):
+        office.svc.users.delegate(
+            office.admin, "kadis", "kadis", start=date(2026, 3, 11), end=date(2026, 3, 12)
+        )
+    with pytest.raises(InputError):
+        office.svc.users.delegate(
+            office.admin, "kadis", "sekdis", start=date(2026, 3, 12), end=date(2026, 3, 11)
+        )
