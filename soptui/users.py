@@ -207,7 +207,7 @@ class UserService:
 
     def delegations(self) -> list[DelegationView]:
         with self.db.read() as s:
-            logins = dict(s.execute(select(User.id, User.login)).tuples().all())
+            logins = {uid: login for uid, login in s.execute(select(User.id, User.login))}
             return [
                 DelegationView(
                     d.id,
