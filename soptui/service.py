@@ -15,7 +15,7 @@ from soptui.db import schema
 from soptui.db.engine import SQLITE_BUSY_TIMEOUT_MS, Database
 from soptui.db.models import Case, Setting, User
 from soptui.errors import RuleError
-from soptui.identity import Actor, os_login, session_login
+from soptui.identity import Actor, session_login
 from soptui.users import DEMO_KEY, UserService, os_full_name
 from soptui.views import SopSummary
 
@@ -47,7 +47,7 @@ class Soptui:
             count = self.catalogs.publish_bundled(s, self.clock())
         created = None
         if self.users.count() == 0:
-            login = admin_login or os_login()
+            login = admin_login or self.session_login()
             self.users.add(None, login, name=os_full_name(login), roles=["admin"])
             created = login
         return count, created
