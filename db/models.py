@@ -192,3 +192,53 @@ class CalendarOverride(Base):
     schedule: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class Letter(Base):
+    """The agenda book: incoming letters (agenda number per year) and outgoing
+    numbers (a counter per classification and year). Voided numbers stay."""
+
+    __tablename__ = "letters"
+    __table_args__ = (
+        CheckConstraint("direction IN ('in','out')", name="direction"),
+        # One agenda number per year; one outgoing sequence per class and year.
+        UniqueConstraint("direction", "klasifikasi", "year", "seq"),
+        Index("ix_letters_year", "year", "direction", "seq"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    direction: Mapped[str] = mapped_column(String(3))
+    year: Mapped[int] = mapped_column(Integer)
+    klasifikasi: Mapped[str] = mapped_column(String(32), default="")
+    seq: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(100), index=True)
+    party: Mapped[str | None] = mapped_column(String(300))  # sender (in) or recipient (out)
+    letter_date: Mapped[date | None] = mapped_column(Date)
+    received_date: Mapped[date | None] = mapped_column(Date)
+    sifat: Mapped[str] = mapped_column(String(20), default="biasa")
+    perihal: Mapped[str] = mapped_column(String(500))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    # issued here, or recorded after being issued elsewhere (kept so it never clashes)
+    source: Mapped[str] = mapped_column(String(10), default="issued")
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    void_note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class LetterCounter(Base):
+    """Last sequence given out, per direction, classification and year; its
+    row is locked while a number is allocated, so numbers are gap-free."""
+
+    __tablename__ = "letter_counters"
+    direction: Mapped[str] = mapped_column(String(3), primary_key=True)
+    klasifikasi: Mapped[str] = mapped_column(String(32), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class NumberPattern(Base):
+    """How an outgoing number is written for a classification code."""
+
+    __tablename__ = "number_patterns"
+    klasifikasi: Mapped[str] = mapped_column(String(32), primary_key=True)
+    pattern: Mapped[str] = mapped_column(String(200))

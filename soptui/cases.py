@@ -20,7 +20,15 @@ from soptui.calendar_store import CalendarStore
 from soptui.catalog import SopDefinition, Step
 from soptui.catalog_store import CatalogStore
 from soptui.db.engine import Database
-from soptui.db.models import URGENCIES, Case, CaseEvent, SopVersion, StepAttempt, User
+from soptui.db.models import (
+    URGENCIES,
+    Case,
+    CaseEvent,
+    Letter,
+    SopVersion,
+    StepAttempt,
+    User,
+)
 from soptui.errors import InputError, NotFoundError, PermissionDenied, RuleError, StaleError
 from soptui.identity import Actor
 from soptui.validate import NAME_MAX, NOTE_MAX, SHORT_MAX, TITLE_MAX, clean_text
@@ -96,7 +104,18 @@ class CaseService:
         letter_no: str | None = None,
         letter_date: date | None = None,
         urgency: str | None = None,
+        from_letter: int | None = None,
     ) -> int:
+        """Open a case. Started from a registered incoming letter, the letter's
+        perihal, sender, number, date and sifat fill what was not given, and
+        the letter is linked to the case."""
+        letter = self._letter(from_letter) if from_letter is not None else None
+        if letter is not None:
+            title = title or letter.perihal
+            requester = requester or letter.party
+            letter_no = letter_no or letter.number
+            letter_date = letter_date or letter.letter_date
+            urgency = urgency or letter.sifat
         clean_title = clean_text(title, "Perihal", max_len=TITLE_MAX, required=True)
         clean_requester = clean_text(requester, "Pemohon", max_len=NAME_MAX)
         clean_letter = clean_text(letter_no, "No. surat", max_len=SHORT_MAX)
@@ -121,13 +140,25 @@ class CaseService:
             )
             s.add(case)
             s.flush()
+            if from_letter is not None:
+                row = s.execute(
+                    select(Letter).where(Letter.id == from_letter).with_for_update()
+                ).scalar_one()
+                if row.case_id is not None:
+                    raise RuleError("err.letter_has_case", id=row.case_id)
+                row.case_id = case.id
             self._record(
                 s,
                 now,
                 kind="opened",
                 case=case,
                 actor=actor,
-                data={"sop": sop.code, "version": sop.version, "title": clean_title},
+                data={
+                    "sop": sop.code,
+                    "version": sop.version,
+                    "title": clean_title,
+                    **({"letter": from_letter} if from_letter is not None else {}),
+                },
             )
             self._open_attempt(s, case, definition, definition.steps[0], now)
             return case.id
@@ -389,6 +420,15 @@ class CaseService:
                 data={"item": item, "checked": checked},
             )
             case.updated_at = now
+
+    def _letter(self, letter_id: int) -> Letter:
+        with self.db.read() as s:
+            row = s.get(Letter, letter_id)
+            if row is None or row.direction != "in":
+                raise NotFoundError("err.letter_not_found", number=str(letter_id))
+            if row.case_id is not None:
+                raise RuleError("err.letter_has_case", id=row.case_id)
+            return row
 
     # ----- reading -------------------------------------------------------------
 

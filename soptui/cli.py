@@ -440,11 +440,18 @@ CASE_COLUMNS = [
 
 @case.command("new")
 @click.argument("sop_code")
-@click.option("--title", required=True, help="Perihal.")
+@click.option("--title", default=None, help="Perihal (from the letter with --from-letter).")
 @click.option("--requester", default=None, help="Pemohon.")
 @click.option("--letter-no", default=None)
 @click.option("--letter-date", default=None, help="ISO or 17-03-2026 or '17 Maret 2026'.")
 @click.option("--urgency", default=None, help="biasa, segera, sangat segera, rahasia.")
+@click.option(
+    "--from-letter",
+    "from_letter",
+    type=int,
+    default=None,
+    help="Start from a registered incoming letter (its id).",
+)
 @format_option
 @pass_options
 def case_new(
@@ -455,6 +462,7 @@ def case_new(
     letter_no: str | None,
     letter_date: str | None,
     urgency: str | None,
+    from_letter: int | None,
     fmt: str,
 ) -> None:
     from soptui.formatting import render
@@ -470,6 +478,7 @@ def case_new(
         letter_no=letter_no,
         letter_date=letter_day,
         urgency=urgency,
+        from_letter=from_letter,
     )
     row = svc.cases.detail(case_id).row
     if fmt == "json":
@@ -878,8 +887,10 @@ def calendar_schedule(
 # Command groups kept in their own modules (imported here, after the shared
 # helpers above exist).
 from soptui.cli_admin import audit  # noqa: E402
+from soptui.cli_letters import letter  # noqa: E402
 
 cli.add_command(audit)
+cli.add_command(letter)
 
 
 def main(argv: list[str] | None = None) -> None:
