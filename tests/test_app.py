@@ -64,8 +64,26 @@ def cursor_id(app: SoptuiApp) -> int:
     return int(row_key.value)  # type: ignore[arg-type]
 
 
-def footer_keys(app: SoptuiApp) -> list[str]:
-    return [f"{k.key_display} {k.description}" for k in app.screen.query(FooterKey)]
+async def footer_keys(pilot: Pilot[None]) -> list[str]:
+    """The keys the Footer shows, once it has caught up with the screen's live
+    bindings (it recomposes a moment after they change)."""
+    app = pilot.app
+
+    def shown() -> list[str]:
+        return [f"{k.key_display} {k.description}" for k in app.screen.query(FooterKey)]
+
+    def expected() -> set[str]:
+        return {
+            f"{app.get_key_display(active.binding)} {active.binding.description}"
+            for active in app.screen.active_bindings.values()
+            if active.binding.show
+        }
+
+    for _ in range(250):
+        if set(shown()) == expected():
+            break
+        await pilot.pause(0.02)
+    return shown()
 
 
 def screen_text(app: SoptuiApp) -> str:
@@ -92,7 +110,7 @@ async def test_inbox_lists_my_cases_most_urgent_first_with_counts(office) -> Non
         assert "telat 1 hari" in text  # "terlambat 1 hari 1j", short at 80 columns
         assert "▶ terbuka" in text
         assert "segera!" in text  # sangat segera, short at 80 columns
-        keys = footer_keys(app)
+        keys = await footer_keys(pilot)
         assert "⏎ Buka" in keys and "/ Saring" in keys and "n Baru" in keys
         assert sum(len(k) + 2 for k in keys) <= 80
 
@@ -282,7 +300,7 @@ async def test_case_timeline_shows_steps_with_glyphs_words_and_times(office) -> 
         assert "Catatan & disposisi (0)" in text
         # Sari does not hold the Kepala Biro's role: read only, no action keys offered.
         assert "Menunggu Kepala Biro: Anda hanya dapat membaca dan mencatat (c)." in header
-        keys = footer_keys(app)
+        keys = await footer_keys(pilot)
         assert not any(k.startswith(("a ", "r ", "x ", "p ")) for k in keys)
         assert "c Catatan" in keys
         await pilot.press("a")
@@ -297,7 +315,7 @@ async def test_complete_forwards_to_next_role(office) -> None:
     app = make_app(svc)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_case(pilot, app, 1)
-        assert "a Selesai" in footer_keys(app)
+        assert "a Selesai" in await footer_keys(pilot)
         await pilot.press("a")
         await settle(pilot)
         dialog = app.screen
@@ -325,7 +343,7 @@ async def test_approve_on_a_decision_step(office) -> None:
     app = make_app(svc)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_case(pilot, app, 2)
-        assert "a Setujui" in footer_keys(app)
+        assert "a Setujui" in await footer_keys(pilot)
         await pilot.press("a")
         await settle(pilot)
         assert isinstance(app.screen, ActionDialog)
@@ -407,7 +425,7 @@ async def test_refuse_needs_a_note_and_goes_to_the_notice_step(office) -> None:
     app = make_app(svc)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_case(pilot, app, 4)
-        assert "x Tolak" in footer_keys(app)
+        assert "x Tolak" in await footer_keys(pilot)
         await pilot.press("x")
         await settle(pilot)
         dialog = app.screen
@@ -431,7 +449,7 @@ async def test_refuse_not_offered_where_the_step_cannot_refuse(office) -> None:
     app = make_app(svc)
     async with app.run_test(size=SIZE) as pilot:
         await open_case(pilot, app, 2)
-        assert not any(k.startswith("x ") for k in footer_keys(app))
+        assert not any(k.startswith("x ") for k in await footer_keys(pilot))
         await pilot.press("x")
         await settle(pilot)
         assert not isinstance(app.screen, ActionDialog)
@@ -465,7 +483,7 @@ async def test_pause_needs_a_note_then_resume(office) -> None:
     app = make_app(svc)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_case(pilot, app, 2)
-        assert "p Jeda" in footer_keys(app)
+        assert "p Jeda" in await footer_keys(pilot)
         await pilot.press("p", "enter")
         await settle(pilot)
         assert "Catatan wajib diisi." in str(app.screen.query_one("#message", Static).render())
@@ -473,7 +491,7 @@ async def test_pause_needs_a_note_then_resume(office) -> None:
         await settle(pilot)
         assert screen.detail.row.status == "paused"
         assert "‖ dijeda" in str(screen.query_one("#case-header", Static).render())
-        keys = footer_keys(app)
+        keys = await footer_keys(pilot)
         assert "p Lanjutkan" in keys and not any(k.startswith("a ") for k in keys)
         await pilot.press("a")
         assert notices(app)[-1] == "Kasus 2 sedang dijeda; lanjutkan dulu."
@@ -666,7 +684,7 @@ async def test_language_switch_from_the_palette(office) -> None:
         await pilot.pause(0.5)
         await pilot.press("enter")
         await settle(pilot)
-        keys = footer_keys(app)
+        keys = await footer_keys(pilot)
         assert "/ Filter" in keys and "n New" in keys
         views = str(app.screen.query_one("#views", Static).render())
         assert "1 Mine 3" in views
@@ -681,7 +699,7 @@ async def test_english_from_the_start(office) -> None:
     app = make_app(svc)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_case(pilot, app, 2)
-        assert "a Approve" in footer_keys(app)
+        assert "a Approve" in await footer_keys(pilot)
         header = str(screen.query_one("#case-header", Static).render())
         assert "▶ open · step 2/13 · 3m left" in header
         await pilot.press("r")
@@ -744,7 +762,7 @@ async def test_closed_case_offers_no_step_action(office) -> None:
         screen = await open_case(pilot, app, 6)
         assert "✓ selesai" in str(screen.query_one("#case-header", Static).render())
         assert [v.status for v in screen.detail.steps] == ["done"] * 5
-        keys = footer_keys(app)
+        keys = await footer_keys(pilot)
         assert not any(k.startswith(("a ", "r ", "x ", "p ")) for k in keys)
         await pilot.press("a")
         assert notices(app)[-1] == "Kasus 6 tidak terbuka (status: selesai)."

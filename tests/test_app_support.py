@@ -25,6 +25,7 @@ import shutil
 from collections.abc import Callable, Coroutine
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from time import monotonic
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -132,14 +133,16 @@ def make_app(svc: Soptui, login: str = "sari", **options: object) -> SoptuiApp:
 async def settle(pilot: Pilot[None]) -> None:
     """Let the workers finish and their results reach the screen. A worker hands
     its result over (call_from_thread) before it completes; the result may start
-    another worker (a reload after an action), hence the loop."""
+    another worker (a reload after an action), hence waiting until none runs.
+    Polls states rather than awaiting workers: a cancelled one would raise."""
     app = pilot.app
     await pilot.pause()
-    for _ in range(10):
-        if not any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers):
-            break
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+    deadline = monotonic() + 10
+    while monotonic() < deadline and any(
+        w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers
+    ):
+        await pilot.pause(0.01)
+    await pilot.pause()
 
 
 def sync(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
