@@ -888,9 +888,11 @@ def calendar_schedule(
 # helpers above exist).
 from soptui.cli_admin import audit  # noqa: E402
 from soptui.cli_letters import letter  # noqa: E402
+from soptui.cli_reports import report  # noqa: E402
 
 cli.add_command(audit)
 cli.add_command(letter)
+cli.add_command(report)
 
 
 def main(argv: list[str] | None = None) -> None:

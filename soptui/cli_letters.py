@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 
 from soptui.cli import Options, emit, format_option, parse_date_opt, pass_options
 from soptui.errors import PermissionDenied
 from soptui.formatting import render
 from soptui.i18n import t
-from soptui.letters import LetterView
+from soptui.letters import LetterView, letter_record
 
 LETTER_COLUMNS = [
     ("agenda", "col.agenda"),
@@ -21,31 +19,6 @@ LETTER_COLUMNS = [
     ("case_id", "col.case"),
     ("state", "col.status"),
 ]
-
-
-def letter_record(v: LetterView) -> dict[str, Any]:
-    return {
-        "id": v.id,
-        "direction": v.direction,
-        "year": v.year,
-        "klasifikasi": v.klasifikasi or None,
-        "seq": v.seq,
-        "agenda": f"{v.seq}/{v.year}" if v.direction == "in" else "",
-        "number": v.number,
-        "party": v.party,
-        "letter_date": v.letter_date,
-        "received_date": v.received_date,
-        "date": (v.received_date or v.letter_date),
-        "sifat": v.sifat,
-        "perihal": v.perihal,
-        "case_id": v.case_id,
-        "source": v.source,
-        "voided": v.voided,
-        "void_note": v.void_note,
-        "state": t("letter.void", note=v.void_note)
-        if v.voided
-        else (t("letter.external") if v.source == "external" else ""),
-    }
 
 
 def _emit_one(v: LetterView, fmt: str, message: str) -> None:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from string import Formatter
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -77,6 +78,34 @@ def _view(row: Letter) -> LetterView:
         row.void_note,
         row.created_at,
     )
+
+
+def letter_record(v: LetterView) -> dict[str, Any]:
+    """One row of the agenda book, as `letter list` and the agenda report show it."""
+    from soptui.i18n import t
+
+    return {
+        "id": v.id,
+        "direction": v.direction,
+        "year": v.year,
+        "klasifikasi": v.klasifikasi or None,
+        "seq": v.seq,
+        "agenda": f"{v.seq}/{v.year}" if v.direction == "in" else "",
+        "number": v.number,
+        "party": v.party,
+        "letter_date": v.letter_date,
+        "received_date": v.received_date,
+        "date": (v.received_date or v.letter_date),
+        "sifat": v.sifat,
+        "perihal": v.perihal,
+        "case_id": v.case_id,
+        "source": v.source,
+        "voided": v.voided,
+        "void_note": v.void_note,
+        "state": t("letter.void", note=v.void_note)
+        if v.voided
+        else (t("letter.external") if v.source == "external" else ""),
+    }
 
 
 def check_pattern(pattern: str) -> str:

@@ -17,6 +17,7 @@ from soptui.db.models import Case, Setting, User
 from soptui.errors import RuleError
 from soptui.identity import Actor, session_login
 from soptui.letters import LetterService
+from soptui.reports import ReportService
 from soptui.users import DEMO_KEY, UserService, os_full_name
 from soptui.views import SopSummary
 
@@ -39,6 +40,7 @@ class Soptui:
         self.users = UserService(self.db, self.catalogs, clock)
         self.cases = CaseService(self.db, self.catalogs, self.calendars, clock)
         self.letters = LetterService(self.db, clock)
+        self.reports = ReportService(self.db, self.catalogs, clock)
 
     def init(self, *, admin_login: str | None = None) -> tuple[int, str | None]:
         """Create or upgrade the schema and load the bundled catalog (idempotent).

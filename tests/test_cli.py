@@ -323,3 +323,35 @@ def test_uninitialised_database_is_refused_clearly(sqlite_url, capsys):
 def test_demo_refuses_a_non_empty_database(run):
     rc, _, err = run("demo")
     assert rc == 1 and "--force" in err
+
+
+def test_reports_and_letters_through_the_cli(run):
+    case_id = new_case(run)
+    assert run("--user", "teknis", "case", "complete", str(case_id))[0] == 0
+    for name in ("sla", "bottlenecks", "agenda", "workload"):
+        rc, out, err = run("report", name, "--format", "json")
+        assert rc == 0, err
+        assert isinstance(json.loads(out), list)
+    rc, out, _ = run("report", "monitoring", "--semester", "2026-1", "--format", "csv")
+    assert rc == 0 and len(out.strip().splitlines()) == 10
+    assert run("report", "monitoring", "--semester", "2026-9")[0] == 2
+    assert run("report", "sla", "--from", "2026-03-10", "--to", "2026-03-01")[0] == 2
+    rc, out, _ = run(
+        "--user",
+        "tu",
+        "letter",
+        "number",
+        "--class",
+        "061",
+        "--perihal",
+        "Balasan",
+        "--case",
+        str(case_id),
+        "--format",
+        "json",
+    )
+    assert rc == 0 and json.loads(out)["number"] == "061/1/DISKOPUKM"
+    assert run("--user", "tu", "letter", "void", "061/1/DISKOPUKM", "--note", "salah")[0] == 0
+    rc, out, _ = run("letter", "list", "--direction", "out", "--format", "json")
+    (only,) = json.loads(out)
+    assert only["voided"] is True and only["case_id"] == case_id

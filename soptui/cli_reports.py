@@ -1,0 +1,92 @@
+"""`soptui report ...`: SLA, monitoring, workload, bottlenecks, agenda."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+import click
+
+from soptui.cli import Options, emit, format_option, parse_date_opt, pass_options
+from soptui.formatting import OFFICE_TZ, render
+from soptui.reports import Report, semester_range
+
+
+def period(opts: Options, start: str | None, end: str | None) -> tuple[date, date]:
+    """--from/--to; by default the last 30 days up to today."""
+    today = opts.service().clock().astimezone(OFFICE_TZ).date()
+    last = parse_date_opt(end) or today
+    first = parse_date_opt(start) or last - timedelta(days=29)
+    return first, last
+
+
+def range_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    f = click.option("--to", "end", default=None, help="Last day (default today).")(f)
+    return click.option("--from", "start", default=None, help="First day (default 30 days ago).")(f)
+
+
+def show(report: Report, fmt: str) -> None:
+    emit(render(list(report.rows), report.columns, fmt, json_records=list(report.rows)))
+
+
+@click.group()
+def report() -> None:
+    """Reports over a period; every one takes --format."""
+
+
+@report.command("sla")
+@range_options
+@click.option(
+    "--by", type=click.Choice(["step", "role", "person"]), default="step", show_default=True
+)
+@format_option
+@pass_options
+def report_sla(opts: Options, start: str | None, end: str | None, by: str, fmt: str) -> None:
+    """Per SOP and step: attempts, median/p90 working time vs Mutu Baku, breaches."""
+    first, last = period(opts, start, end)
+    show(opts.ready().reports.sla(first, last, by=by), fmt)
+
+
+@report.command("monitoring")
+@range_options
+@click.option(
+    "--semester", default=None, metavar="YYYY-1|YYYY-2", help="A semester instead of --from/--to."
+)
+@format_option
+@pass_options
+def report_monitoring(
+    opts: Options, start: str | None, end: str | None, semester: str | None, fmt: str
+) -> None:
+    """The six-monthly SOP monitoring table (Permen PAN-RB 35/2012)."""
+    first, last = semester_range(semester) if semester else period(opts, start, end)
+    show(opts.ready().reports.monitoring(first, last), fmt)
+
+
+@report.command("workload")
+@format_option
+@pass_options
+def report_workload(opts: Options, fmt: str) -> None:
+    """Open, overdue and paused cases by role and person; the oldest wait."""
+    show(opts.ready().reports.workload(), fmt)
+
+
+@report.command("bottlenecks")
+@range_options
+@format_option
+@pass_options
+def report_bottlenecks(opts: Options, start: str | None, end: str | None, fmt: str) -> None:
+    """Steps by breach rate and total waiting time; return loops by step."""
+    first, last = period(opts, start, end)
+    show(opts.ready().reports.bottlenecks(first, last), fmt)
+
+
+@report.command("agenda")
+@range_options
+@format_option
+@pass_options
+def report_agenda(opts: Options, start: str | None, end: str | None, fmt: str) -> None:
+    """The agenda book of a period."""
+    first, last = period(opts, start, end)
+    svc = opts.ready()
+    show(svc.reports.agenda(first, last, svc.letters), fmt)
