@@ -178,6 +178,23 @@ class LetterService:
         counter.last_seq = seq
         return seq
 
+    @staticmethod
+    def _store(
+        s: Session, row: Letter, kind: str, actor: Actor, now: datetime, data: dict[str, Any]
+    ) -> LetterView:
+        """Add the letter and its audit event in the caller's transaction."""
+        s.add(row)
+        s.flush()
+        audit.append(
+            s,
+            at=now,
+            kind=kind,
+            case_id=row.case_id,
+            actor_id=actor.id,
+            data={"letter": row.id, **data},
+        )
+        return _view(row)
+
     def register_incoming(
         self,
         actor: Actor,
@@ -214,16 +231,14 @@ class LetterService:
                 created_at=now,
                 created_by=actor.id,
             )
-            s.add(row)
-            s.flush()
-            audit.append(
+            return self._store(
                 s,
-                at=now,
-                kind="letter_in",
-                actor_id=actor.id,
-                data={"letter": row.id, "agenda": seq, "year": received.year, "number": row.number},
+                row,
+                "letter_in",
+                actor,
+                now,
+                {"agenda": seq, "year": received.year, "number": row.number},
             )
-            return _view(row)
 
     def issue_number(
         self,
@@ -268,17 +283,14 @@ class LetterService:
                 created_at=now,
                 created_by=actor.id,
             )
-            s.add(row)
-            s.flush()
-            audit.append(
+            return self._store(
                 s,
-                at=now,
-                kind="letter_number",
-                case_id=case_id,
-                actor_id=actor.id,
-                data={"letter": row.id, "number": number, "klasifikasi": code, "seq": seq},
+                row,
+                "letter_number",
+                actor,
+                now,
+                {"number": number, "klasifikasi": code, "seq": seq},
             )
-            return _view(row)
 
     def record_external(
         self, actor: Actor, *, klasifikasi: str, seq: int, year: int, number: str, perihal: str
@@ -314,16 +326,14 @@ class LetterService:
                 created_at=now,
                 created_by=actor.id,
             )
-            s.add(row)
-            s.flush()
-            audit.append(
+            return self._store(
                 s,
-                at=now,
-                kind="letter_external",
-                actor_id=actor.id,
-                data={"letter": row.id, "number": row.number, "klasifikasi": code, "seq": seq},
+                row,
+                "letter_external",
+                actor,
+                now,
+                {"number": row.number, "klasifikasi": code, "seq": seq},
             )
-            return _view(row)
 
     def void(self, actor: Actor, number: str, *, note: str | None) -> LetterView:
         """Void an outgoing number: it stays in the book with the reason."""
