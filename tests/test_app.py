@@ -8,11 +8,13 @@ import asyncio
 import os
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from time import monotonic
 
 import pytest
 from test_app_support import FrozenClock, build_office, copy_office, make_app, settle, sync
+from textual.command import CommandInput, CommandList, CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList, Static
 from textual.widgets._footer import FooterKey
@@ -84,6 +86,25 @@ async def footer_keys(pilot: Pilot[None]) -> list[str]:
             break
         await pilot.pause(0.02)
     return shown()
+
+
+async def until(pilot: Pilot[None], done: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Pause until `done()` holds (debounced filters, the palette's search)."""
+    deadline = monotonic() + timeout
+    while not done() and monotonic() < deadline:
+        await pilot.pause(0.02)
+
+
+async def run_command(pilot: Pilot[None], query: str) -> None:
+    """ctrl+p, type the query, take the first hit."""
+    await pilot.press("ctrl+p")
+    await until(pilot, lambda: isinstance(pilot.app.screen, CommandPalette))
+    palette = pilot.app.screen
+    palette.query_one(CommandInput).value = query
+    hits = palette.query_one(CommandList)
+    await until(pilot, lambda: hits.option_count > 0 and hits.highlighted is not None)
+    await pilot.press("enter")
+    await settle(pilot)
 
 
 def screen_text(app: SoptuiApp) -> str:
@@ -184,22 +205,20 @@ async def test_filter_as_you_type_and_escape_clears(office) -> None:
         await pilot.press("2", "slash")
         assert app.focused is app.screen.query_one("#filter", Input)
         await pilot.press(*"pemas")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: table_ids(app) == [2])
         await settle(pilot)
         assert table_ids(app) == [2]
         assert "2 Semua 1" in str(app.screen.query_one("#views", Static).render())
         # By number, and by requester.
         filter_input = app.screen.query_one("#filter", Input)
         filter_input.value = "#4"
-        await pilot.pause(0.3)
-        await settle(pilot)
+        await until(pilot, lambda: table_ids(app) == [4])
         assert table_ids(app) == [4]
         filter_input.value = "sambas"
-        await pilot.pause(0.3)
-        await settle(pilot)
+        await until(pilot, lambda: table_ids(app) == [1])
         assert table_ids(app) == [1]
         await pilot.press("escape")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: len(table_ids(app)) == 5)
         await settle(pilot)
         assert filter_input.value == ""
         assert sorted(table_ids(app)) == [1, 2, 3, 4, 5]
@@ -212,8 +231,8 @@ async def test_filter_with_no_match_says_so(office) -> None:
     app = make_app(svc)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("slash", *"zzzz")
-        await pilot.pause(0.3)
+        await pilot.press("slash", *"zz")
+        await until(pilot, lambda: table_ids(app) == [])
         await settle(pilot)
         assert table_ids(app) == []
         assert "Tidak ada kasus yang cocok" in screen_text(app)
@@ -648,9 +667,8 @@ async def test_palette_opens_a_case_by_number(office) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"3")
-        await pilot.pause(0.5)
+        await pilot.press("3")  # typed, as a clerk would
+        await until(pilot, lambda: app.screen.query_one(CommandList).option_count > 0)
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, CaseScreen) and app.screen.case_id == 3
@@ -662,12 +680,7 @@ async def test_palette_goes_to_a_view(office) -> None:
     app = make_app(svc)
     async with app.run_test(size=SIZE) as pilot:
         await open_case(pilot, app, 2)
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"dijeda")
-        await pilot.pause(0.5)
-        await pilot.press("enter")
-        await settle(pilot)
+        await run_command(pilot, "dijeda")
         assert isinstance(app.screen, InboxScreen)
         assert table_ids(app) == [5]
 
@@ -678,12 +691,7 @@ async def test_language_switch_from_the_palette(office) -> None:
     app = make_app(svc)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"English")
-        await pilot.pause(0.5)
-        await pilot.press("enter")
-        await settle(pilot)
+        await run_command(pilot, "English")
         keys = await footer_keys(pilot)
         assert "/ Filter" in keys and "n New" in keys
         views = str(app.screen.query_one("#views", Static).render())
@@ -792,12 +800,7 @@ async def test_palette_switches_theme(office) -> None:
     app = make_app(svc)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"ansi-light")
-        await pilot.pause(0.5)
-        await pilot.press("enter")
-        await settle(pilot)
+        await run_command(pilot, "ansi-light")
         assert app.theme == "ansi-light"
 
 
