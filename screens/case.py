@@ -210,8 +210,9 @@ class CaseScreen(LiveScreen):
         if target is not None:
             timeline.highlighted = ids.index(target)
             if not keep:
-                # The current step at the top, the steps still to come below it.
-                timeline.scroll_to_highlight(top=True)
+                # The current step at the top, the steps still to come below it
+                # (after the refresh: the new options' heights are known then).
+                self.call_after_refresh(timeline.scroll_to_highlight, top=True)
 
     def _options(self, detail: CaseDetail, width: int) -> list[Option]:
         options: list[Option] = []
