@@ -277,7 +277,11 @@ class CaseScreen(LiveScreen):
         else:
             who = attempt.actor_name or attempt.actor_login or ""
             # Acting in one's own role needs no label; admin / for the requester does.
-            acted = t(f"acted.{attempt.acted_as}") if attempt.acted_as not in (None, "self") else ""
+            acted = (
+                t(f"acted.{attempt.acted_as}", login=attempt.on_behalf_of or "")
+                if attempt.acted_as not in (None, "self")
+                else ""
+            )
             parts.append(t(f"event.{attempt.outcome}") if attempt.outcome else "")
             parts.append(f" · {who}" + (f" ({acted})" if acted else ""))
             parts.append(f" · {local(attempt.ended_at)}")

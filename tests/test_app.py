@@ -556,6 +556,8 @@ async def test_stale_case_is_refused_and_reloaded(office) -> None:
         assert app.screen is screen
         assert "sudah diubah orang lain" in notices(app)[-1]
         assert screen.detail.row.step_position == 5  # reloaded
+        step4 = str(screen.query_one(OptionList).get_option("step:persetujuan-kadis").prompt)
+        assert "disetujui · admin (sebagai admin)" in step4
 
 
 @sync
