@@ -7,12 +7,14 @@ the audit event, commit. Nothing is applied half-way.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, cast, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
+from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
 from soptui import audit
@@ -464,17 +466,21 @@ class CaseService:
             return [self._row(s, case, paused_at, cal, now) for case, paused_at in s.execute(query)]
 
     def counts(self, actor: Actor | None, *, search: str | None = None) -> dict[str, int]:
-        """How many cases each inbox view holds (with the same filter)."""
+        """How many cases each inbox view holds (with the same filter), in one pass."""
         now = self.clock()
+        columns = [
+            func.coalesce(
+                func.sum(sql_case((self._view_condition(actor, view, now), 1), else_=0)), 0
+            )
+            for view in VIEWS
+        ]
+        query = select(*columns).select_from(Case)
+        if search and search.strip():
+            query = query.join(SopVersion, SopVersion.id == Case.sop_version_id).where(
+                self._search_condition(search)
+            )
         with self.db.read() as s:
-            result: dict[str, int] = {}
-            for view in VIEWS:
-                query = select(func.count()).select_from(Case)
-                if search:
-                    query = query.join(SopVersion, SopVersion.id == Case.sop_version_id)
-                query = self._filtered(query, actor, view, search, None, None, None, now)
-                result[view] = int(s.execute(query).scalar_one())
-            return result
+            return dict(zip(VIEWS, (int(v) for v in s.execute(query).one()), strict=True))
 
     def last_change(self) -> str:
         """A token that changes whenever anything is written (the audit head)."""
@@ -724,9 +730,42 @@ class CaseService:
         case.version += 1
         case.updated_at = now
 
+    @staticmethod
+    def _view_condition(
+        actor: Actor | None, view: str, now: datetime, *, status: str | None = None
+    ) -> ColumnElement[bool]:
+        """Which cases an inbox view holds."""
+        if view == "mine":
+            roles: Sequence[str] = sorted(actor.roles) if actor else []
+            return and_(Case.status == "open", Case.waiting_role.in_(roles))
+        if view == "overdue":
+            return and_(Case.status == "open", Case.due_at < now)
+        if view == "paused":
+            return Case.status == "paused"
+        if view == "closed":
+            return Case.status.in_(ENDED_STATUSES)
+        if view == "all":
+            return Case.status.in_(OPEN_STATUSES) if status is None else true()
+        raise InputError("err.bad_format", value=view)
+
+    @staticmethod
+    def _search_condition(search: str) -> ColumnElement[bool]:
+        """A case number ("123" or "#123") finds that case by its key; other
+        text is matched in perihal, pemohon, letter number and SOP name."""
+        text = search.strip()
+        if re.fullmatch(r"#?\d{1,9}", text):
+            return Case.id == int(text.lstrip("#"))
+        pattern = _like_pattern(text)
+        return or_(
+            func.lower(Case.title).like(pattern, escape="\\"),
+            func.lower(func.coalesce(Case.requester, "")).like(pattern, escape="\\"),
+            func.lower(func.coalesce(Case.letter_no, "")).like(pattern, escape="\\"),
+            func.lower(SopVersion.short_name).like(pattern, escape="\\"),
+        )
+
     def _filtered(
         self,
-        query,  # type: ignore[no-untyped-def]
+        query: Select[Any],
         actor: Actor | None,
         view: str,
         search: str | None,
@@ -734,21 +773,8 @@ class CaseService:
         role: str | None,
         status: str | None,
         now: datetime,
-    ):  # type: ignore[no-untyped-def]
-        if view == "mine":
-            roles: Sequence[str] = sorted(actor.roles) if actor else []
-            query = query.where(Case.status == "open", Case.waiting_role.in_(roles))
-        elif view == "overdue":
-            query = query.where(Case.status == "open", Case.due_at < now)
-        elif view == "paused":
-            query = query.where(Case.status == "paused")
-        elif view == "closed":
-            query = query.where(Case.status.in_(ENDED_STATUSES))
-        elif view == "all":
-            if status is None:
-                query = query.where(Case.status.in_(OPEN_STATUSES))
-        else:
-            raise InputError("err.bad_format", value=view)
+    ) -> Select[Any]:
+        query = query.where(self._view_condition(actor, view, now, status=status))
         if status is not None and status != "all":
             query = query.where(Case.status == status)
         if role:
@@ -756,17 +782,7 @@ class CaseService:
         if sop_code:
             query = query.where(func.upper(SopVersion.code) == sop_code.strip().upper())
         if search and search.strip():
-            text = search.strip()
-            pattern = _like_pattern(text)
-            conditions = [
-                func.lower(Case.title).like(pattern, escape="\\"),
-                func.lower(func.coalesce(Case.requester, "")).like(pattern, escape="\\"),
-                func.lower(func.coalesce(Case.letter_no, "")).like(pattern, escape="\\"),
-                func.lower(SopVersion.short_name).like(pattern, escape="\\"),
-            ]
-            if text.lstrip("#").isdigit():
-                conditions.append(cast(Case.id, String).like(text.lstrip("#") + "%"))
-            query = query.where(or_(*conditions))
+            query = query.where(self._search_condition(search))
         return query
 
     def _row(

@@ -20,8 +20,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-import holidays
-
 __all__ = [
     "DayInfo",
     "Override",
@@ -265,6 +263,10 @@ class WorkCalendar:
 
     @staticmethod
     def _load_holidays(year: int) -> dict[date, str]:
+        # Imported here: the package is large and only needed once a year's
+        # table is first built (keeps start-up fast).
+        import holidays
+
         # GOVERNMENT holds cuti bersama, which ASN do not work either.
         lang = "id" if "id" in getattr(holidays.ID, "supported_languages", ()) else None
         try:
