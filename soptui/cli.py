@@ -933,6 +933,3 @@ def usage_message(exc: click.UsageError) -> str:
         )
     return " ".join(exc.format_message().split())
 
-
-if __name__ == "__main__":  # pragma: no cover
-    main()
