@@ -84,7 +84,35 @@ def parse_date_opt(value: str | None) -> date | None:
     return parse_date(value) if value else None
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A group whose big subcommand groups are imported only when called, so
+    opening the terminal app does not load the letter and report code
+    (the lazy-loading pattern from click's documentation)."""
+
+    def __init__(self, *args: Any, lazy_subcommands: dict[str, str] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.lazy_subcommands = lazy_subcommands or {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.lazy_subcommands])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = self.lazy_subcommands.get(cmd_name)
+        if target is None:
+            return super().get_command(ctx, cmd_name)
+        import importlib
+
+        module_name, attribute = target.split(":")
+        command: click.Command = getattr(importlib.import_module(module_name), attribute)
+        return command
+
+
+@click.group(
+    cls=LazyGroup,
+    lazy_subcommands={"letter": "soptui.cli_letters:letter", "report": "soptui.cli_reports:report"},
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option(
     "--db", "db_url", metavar="URL", help="SQLite path/URL or PostgreSQL URL (env SOPTUI_DB)."
 )
@@ -887,12 +915,8 @@ def calendar_schedule(
 # Command groups kept in their own modules (imported here, after the shared
 # helpers above exist).
 from soptui.cli_admin import audit  # noqa: E402
-from soptui.cli_letters import letter  # noqa: E402
-from soptui.cli_reports import report  # noqa: E402
 
 cli.add_command(audit)
-cli.add_command(letter)
-cli.add_command(report)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -932,4 +956,3 @@ def usage_message(exc: click.UsageError) -> str:
             "err.no_such_command", detail=exc.message.split("'")[1] if "'" in exc.message else ""
         )
     return " ".join(exc.format_message().split())
-

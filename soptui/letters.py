@@ -18,8 +18,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from soptui import audit
@@ -151,7 +149,10 @@ class LetterService:
     def _next_seq(self, s: Session, direction: str, klasifikasi: str, year: int) -> int:
         """Take the next free sequence (skipping numbers recorded from elsewhere)."""
         values = {"direction": direction, "klasifikasi": klasifikasi, "year": year, "last_seq": 0}
-        insert = pg_insert if self.db.backend == "postgresql" else sqlite_insert
+        if self.db.backend == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
         s.execute(insert(LetterCounter).values(**values).on_conflict_do_nothing())
         counter = s.execute(
             select(LetterCounter)

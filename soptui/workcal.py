@@ -12,11 +12,15 @@ costs a handful of list lookups instead of a walk over minutes or days.
 
 from __future__ import annotations
 
+import importlib.util
+import json
+import os
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -263,6 +267,9 @@ class WorkCalendar:
 
     @staticmethod
     def _load_holidays(year: int) -> dict[date, str]:
+        cached = _HOLIDAY_CACHE.get(year)
+        if cached is not None:
+            return cached
         # Imported here: the package is large and only needed once a year's
         # table is first built (keeps start-up fast).
         import holidays
@@ -276,7 +283,9 @@ class WorkCalendar:
         except NotImplementedError:
             # Older `holidays` without the GOVERNMENT category for Indonesia.
             table = holidays.country_holidays("ID", years=year, language=lang)
-        return dict(table.items())
+        result = dict(table.items())
+        _HOLIDAY_CACHE.put(year, result)
+        return result
 
     def _rule(self, day: date) -> tuple[tuple[Period, ...], str]:
         """The periods of `day` and the reason shown for it ("" for a normal working day)."""
@@ -456,3 +465,67 @@ def format_duration(delta: timedelta, lang: str = "id", working_day_minutes: int
     if hours:
         return f"{hours}{hour_unit} {mins}m" if mins else f"{hours}{hour_unit}"
     return f"{mins}m"
+
+
+class _HolidayFileCache:
+    """Holiday tables computed by the `holidays` package, kept in a small JSON
+    file in the user cache directory: importing and evaluating the package
+    costs ~0.1 s, which every start-up of the terminal app would pay. The
+    cache is keyed by the installed package (its path and modification time),
+    so an upgrade of `holidays` (a new cuti bersama decree) refreshes it. Any
+    problem with the file only means the package is asked again."""
+
+    def __init__(self) -> None:
+        self._key: str | None = None
+        self._years: dict[str, dict[str, str]] | None = None
+
+    def _path(self) -> Path:
+        base = os.environ.get("SOPTUI_CACHE_DIR")
+        if not base:
+            from platformdirs import user_cache_dir
+
+            base = user_cache_dir("soptui", appauthor=False)
+        return Path(base) / "holidays-ID.json"
+
+    def _package_key(self) -> str:
+        if self._key is None:
+            spec = importlib.util.find_spec("holidays")
+            origin = spec.origin if spec and spec.origin else ""
+            try:
+                stamp = os.stat(origin).st_mtime_ns if origin else 0
+            except OSError:
+                stamp = 0
+            self._key = f"{origin}:{stamp}"
+        return self._key
+
+    def _load(self) -> dict[str, dict[str, str]]:
+        if self._years is None:
+            self._years = {}
+            try:
+                data = json.loads(self._path().read_text(encoding="utf-8"))
+                if data.get("key") == self._package_key():
+                    self._years = dict(data.get("years", {}))
+            except (OSError, ValueError, AttributeError):
+                pass
+        return self._years
+
+    def get(self, year: int) -> dict[date, str] | None:
+        table = self._load().get(str(year))
+        if table is None:
+            return None
+        return {date.fromisoformat(day): name for day, name in table.items()}
+
+    def put(self, year: int, table: dict[date, str]) -> None:
+        years = self._load()
+        years[str(year)] = {day.isoformat(): name for day, name in sorted(table.items())}
+        path = self._path()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps({"key": self._package_key(), "years": years}), "utf-8")
+            tmp.replace(path)  # atomic: a concurrent reader sees the old or the new file
+        except OSError:
+            pass
+
+
+_HOLIDAY_CACHE = _HolidayFileCache()
