@@ -5,6 +5,7 @@ database."""
 from __future__ import annotations
 
 import threading
+import time
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -20,15 +21,21 @@ class CalendarStore:
         self.tz = tz
         self._lock = threading.Lock()
         self._cached: tuple[tuple[object, ...], WorkCalendar] | None = None
+        self._checked_at = 0.0
 
-    def calendar(self, session: Session) -> WorkCalendar:
+    def calendar(self, session: Session, *, max_age: float = 0.0) -> WorkCalendar:
         """The calendar in force. Rebuilt only when the overrides change, so its
-        holiday and per-day caches survive between actions."""
+        holiday and per-day caches survive between actions. Readers may accept
+        one checked up to `max_age` seconds ago (an inbox page need not re-read
+        the overrides every time); writers always check."""
+        cached = self._cached
+        if cached is not None and max_age and time.monotonic() - self._checked_at <= max_age:
+            return cached[1]
+        self._checked_at = time.monotonic()
         rows = (
             session.execute(select(CalendarOverride).order_by(CalendarOverride.id)).scalars().all()
         )
         key = tuple((r.id, r.kind, r.start_date, r.end_date, str(r.schedule)) for r in rows)
-        cached = self._cached
         if cached is not None and cached[0] == key:
             return cached[1]
         overrides = [

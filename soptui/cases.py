@@ -83,6 +83,25 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
+# What an inbox row needs of a case (CaseService._row reads these by name).
+ROW_COLUMNS = (
+    Case.id,
+    Case.sop_version_id,
+    Case.title,
+    Case.requester,
+    Case.letter_no,
+    Case.urgency,
+    Case.status,
+    Case.outcome,
+    Case.current_step_key,
+    Case.waiting_role,
+    Case.due_at,
+    Case.opened_at,
+    Case.updated_at,
+    Case.version,
+)
+
+
 class CaseService:
     def __init__(
         self, db: Database, catalogs: CatalogStore, calendars: CalendarStore, clock: Clock = utcnow
@@ -448,8 +467,10 @@ class CaseService:
     ) -> list[CaseRow]:
         now = self.clock()
         with self.db.read() as s:
+            # Plain columns, not ORM entities: an inbox page is read often and
+            # nothing here is changed, so the identity map is pure overhead.
             query = (
-                select(Case, StepAttempt.paused_at)
+                select(*ROW_COLUMNS, StepAttempt.paused_at)
                 .join(SopVersion, SopVersion.id == Case.sop_version_id)
                 .outerjoin(StepAttempt, StepAttempt.id == Case.current_attempt_id)
             )
@@ -462,8 +483,8 @@ class CaseService:
                 query = query.order_by(Case.due_at.asc().nulls_last(), Case.id)
             if limit is not None:
                 query = query.limit(limit).offset(offset)
-            cal = self.calendars.calendar(s)
-            return [self._row(s, case, paused_at, cal, now) for case, paused_at in s.execute(query)]
+            cal = self.calendars.calendar(s, max_age=30)
+            return [self._row(s, row, row.paused_at, cal, now) for row in s.execute(query)]
 
     def counts(self, actor: Actor | None, *, search: str | None = None) -> dict[str, int]:
         """How many cases each inbox view holds (with the same filter), in one pass."""
@@ -786,8 +807,9 @@ class CaseService:
         return query
 
     def _row(
-        self, s: Session, case: Case, paused_at: datetime | None, cal: WorkCalendar, now: datetime
+        self, s: Session, case: Any, paused_at: datetime | None, cal: WorkCalendar, now: datetime
     ) -> CaseRow:
+        """An inbox row from a Case, or from a result row with ROW_COLUMNS."""
         definition = self.catalogs.definition(s, case.sop_version_id)
         step = definition.step(case.current_step_key) if case.current_step_key else None
         remaining = None

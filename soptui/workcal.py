@@ -251,6 +251,7 @@ class WorkCalendar:
         self.national_holidays = national_holidays
         self._holidays: dict[int, dict[date, str]] = {}
         self._years: dict[int, _Year] = {}
+        self._last_worked: tuple[datetime, tuple[int, int]] | None = None
 
     # -- days ---------------------------------------------------------------------------------
 
@@ -370,6 +371,16 @@ class WorkCalendar:
 
     def _worked_before(self, at: datetime) -> tuple[int, int]:
         """(year, working microseconds from 1 January of that local year up to `at`)."""
+        # An inbox page asks "from now until each due time": `now` repeats, so the
+        # last answer is kept (one tuple, read and replaced whole: thread-safe).
+        last = self._last_worked
+        if last is not None and last[0] == at:
+            return last[1]
+        result = self._worked_before_uncached(at)
+        self._last_worked = (at, result)
+        return result
+
+    def _worked_before_uncached(self, at: datetime) -> tuple[int, int]:
         local = self._local(at)
         t = _to_us(local)
         d = local.date()
