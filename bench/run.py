@@ -595,7 +595,8 @@ def write_doc(path: Path, run: Run, command: str, cases: int) -> None:
     ]
     for f in run.figures:
         met = "yes" if f.ok else ("-" if f.ok is None else "**no**")
-        lines.append(f"| {f.name} | {f.value:.3f} | {f.unit} | {f.target} | {met} | {f.note} |")
+        note = f.note.replace("|", "/")
+        lines.append(f"| {f.name} | {f.value:.3f} | {f.unit} | {f.target} | {met} | {note} |")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
