@@ -8,17 +8,7 @@ from soptui.cli import Options, emit, format_option, parse_date_opt, pass_option
 from soptui.errors import PermissionDenied
 from soptui.formatting import render
 from soptui.i18n import t
-from soptui.letters import LetterView, letter_record
-
-LETTER_COLUMNS = [
-    ("agenda", "col.agenda"),
-    ("number", "col.number"),
-    ("date", "col.date"),
-    ("party", "col.party"),
-    ("perihal", "col.title"),
-    ("case_id", "col.case"),
-    ("state", "col.status"),
-]
+from soptui.letters import LETTER_COLUMNS, LetterView, letter_record
 
 
 def _emit_one(v: LetterView, fmt: str, message: str) -> None:

@@ -78,6 +78,19 @@ def _view(row: Letter) -> LetterView:
     )
 
 
+# The agenda book's columns (key, heading message key), as `letter list` and
+# the agenda report print them.
+LETTER_COLUMNS = (
+    ("agenda", "col.agenda"),
+    ("number", "col.number"),
+    ("date", "col.date"),
+    ("party", "col.party"),
+    ("perihal", "col.title"),
+    ("case_id", "col.case"),
+    ("state", "col.status"),
+)
+
+
 def letter_record(v: LetterView) -> dict[str, Any]:
     """One row of the agenda book, as `letter list` and the agenda report show it."""
     from soptui.i18n import t

@@ -361,16 +361,8 @@ class ReportService:
         """The agenda book of a period (incoming and outgoing)."""
         if end < start:
             raise InputError("err.bad_range")
-        from soptui.letters import letter_record  # the same row shape as `letter list`
+        from soptui.letters import LETTER_COLUMNS, letter_record  # as `letter list` shows them
 
         rows = tuple(letter_record(v) for v in letters.list(start=start, end=end))
-        cols = (
-            ("agenda", "col.agenda"),
-            ("number", "col.number"),
-            ("date", "col.date"),
-            ("party", "col.party"),
-            ("perihal", "col.title"),
-            ("case_id", "col.case"),
-            ("state", "col.status"),
-        )
+        cols = LETTER_COLUMNS
         return Report("agenda", cols, rows, params={"from": start, "to": end})
