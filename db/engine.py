@@ -9,6 +9,8 @@ locked"); on PostgreSQL the services lock the rows they change
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,6 +35,16 @@ def normalise_url(url: str) -> str:
         # SQLAlchemy would pick psycopg2; this project ships psycopg 3.
         return "postgresql+psycopg://" + url.split("://", 1)[1]
     return url
+
+
+def _create_private(path: Path) -> None:
+    """A new database file is readable by its owner only (0600, in a 0700
+    folder when soptui makes it): case data is not for other local users."""
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
 
 
 def _install_sqlite_hooks(engine: Engine, busy_timeout_ms: int) -> None:
@@ -75,7 +87,7 @@ class Database:
         if self.backend == "sqlite":
             database = parsed.database
             if database and database != ":memory:":
-                Path(database).parent.mkdir(parents=True, exist_ok=True)
+                _create_private(Path(database))
         else:
             kwargs["pool_pre_ping"] = True
             # A row lock held longer than this ends in "busy, try again", not a hang.

@@ -63,3 +63,12 @@ def test_postgres_session_user_is_the_identity_when_configured(db_url, monkeypat
     with pytest.raises(IdentityError):
         svc.identify()
     svc.close()
+
+
+def test_new_database_file_is_private(tmp_path):
+    path = tmp_path / "kantor" / "soptui.sqlite"
+    svc = Soptui(str(path))
+    svc.init(admin_login="someone-else")
+    svc.close()
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert path.parent.stat().st_mode & 0o777 == 0o700
