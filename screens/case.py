@@ -4,7 +4,7 @@ Kelengkapan checklist, the notes thread, and the actions of the current step."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -13,8 +13,7 @@ from textual.content import Content
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from soptui.cases import CaseService
-from soptui.catalog import Step
+from soptui.catalog import Step, return_target
 from soptui.errors import NotFoundError, SoptuiError, StaleError
 from soptui.formatting import due_text, local, minutes_text
 from soptui.i18n import t
@@ -23,6 +22,9 @@ from soptui.screens import present
 from soptui.screens.base import LiveScreen, Reworded, in_thread, key, soptui_app
 from soptui.screens.dialogs import ActionDialog, DialogResult, SopInfoScreen
 from soptui.views import AttemptView, CaseDetail, EventView, StepView
+
+if TYPE_CHECKING:
+    from soptui.cases import CaseService
 
 OPEN = ("open", "paused")
 STEP_STYLES = {
@@ -466,7 +468,7 @@ class CaseScreen(LiveScreen):
     def action_return(self) -> None:
         detail, step = self.detail, self.current_step
         assert detail is not None and step is not None
-        target = CaseService.return_target(detail.sop, step)
+        target = return_target(detail.sop, step)
         cases, actor, case_id = self._services()
         self._open_dialog(
             t("ui.dlg.return", no=step.no),

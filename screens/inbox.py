@@ -16,11 +16,11 @@ from textual.containers import Horizontal
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
-from soptui.cases import VIEWS
 from soptui.i18n import t
+from soptui.prefetch import FIRST_VIEW
 from soptui.screens import present
 from soptui.screens.base import LiveScreen, Reworded, in_thread, key, soptui_app
-from soptui.views import CaseRow
+from soptui.views import VIEWS, CaseRow
 
 FILTER_DELAY = 0.15
 TITLE_FLOOR = 8  # seconds of typing pause before the filter queries
@@ -181,6 +181,17 @@ class InboxScreen(LiveScreen):
     def reload(self) -> None:
         app = soptui_app(self)
         view, search = self.view, self.search.strip() or None
+        if app.actor is None:
+            return  # the start-up helper has not answered yet: it reloads us
+        page = app.first_page
+        if page is not None:
+            # Read by the start-up helper while the app was loading: show it
+            # at once; later reloads go to the database as usual.
+            app.first_page = None
+            if view == FIRST_VIEW and search is None:
+                self._rows_loaded((page.stamp, page.rows))
+                self._counts_loaded(page.counts)
+                return
 
         def rows() -> tuple[tuple[str, str], list[CaseRow]]:
             stamp = app.read_stamp()  # before the data: a change after it shows up next poll

@@ -17,10 +17,12 @@ from textual.command import CommandInput, CommandPalette, Hit, Hits, Provider
 from textual.screen import Screen
 
 import soptui.screens
-from soptui.cases import VIEWS
+from soptui.errors import InputError, SoptuiError
 from soptui.i18n import LANGUAGES, language, set_language, t
 from soptui.identity import Actor
+from soptui.prefetch import FirstPage, LazyServices, Prefetch, change_stamp
 from soptui.screens.base import LiveScreen, in_thread, key, reword_bindings
+from soptui.views import VIEWS
 
 if TYPE_CHECKING:
     from soptui.service import Soptui
@@ -71,15 +73,23 @@ class SoptuiApp(App[None]):
 
     def __init__(
         self,
-        svc: Soptui,
-        actor: Actor,
+        svc: Soptui | LazyServices,
+        actor: Actor | None,
         *,
         theme: str | None = None,
         poll_seconds: float = POLL_SECONDS,
         inbox_limit: int = 200,
+        first_page: FirstPage | None = None,
+        pending: Prefetch | None = None,
     ) -> None:
         super().__init__()
         self.svc = svc
+        # None until the start-up helper (soptui.prefetch) has said who is at
+        # the keyboard; it also brings the inbox's first rows.
+        self.actor: Actor | None = actor
+        self.first_page = first_page
+        self._pending = pending
+        self.startup_error: SoptuiError | None = None
         self.actor = actor
         self.poll_seconds = poll_seconds
         self.inbox_limit = inbox_limit
@@ -104,6 +114,34 @@ class SoptuiApp(App[None]):
         # Pushed rather than the default screen: only pushed screens load their CSS_PATH.
         self.push_screen(InboxScreen())
         self.set_interval(self.poll_seconds, self._poll)
+        if self._pending is not None:
+            # Waiting on the pipe releases the GIL: the app keeps drawing meanwhile.
+            in_thread(
+                self,
+                self._pending.result,
+                self._page_arrived,
+                group="startup",
+                failed=self._startup_failed,
+                crashed=self._startup_failed,
+            )
+
+    def _page_arrived(self, page: FirstPage) -> None:
+        self.actor = page.actor
+        self.first_page = page
+        self.stamp = page.stamp
+        screen = self.screen
+        if isinstance(screen, LiveScreen):
+            screen.reload()
+
+    def _startup_failed(self, exc: Exception) -> None:
+        """Not a registered clerk, no database...: leave, and say why on the
+        terminal once it is restored (run_tui prints it)."""
+        self.startup_error = (
+            exc
+            if isinstance(exc, SoptuiError)
+            else InputError("err.db_connect", reason=" ".join(str(exc).split()))
+        )
+        self.exit(return_code=self.startup_error.exit_code)
 
     def on_unmount(self) -> None:
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
@@ -124,9 +162,7 @@ class SoptuiApp(App[None]):
 
     def read_stamp(self) -> tuple[str, str]:
         """(change token, minute) - call from a worker thread (it reads the database)."""
-        token = self.svc.cases.last_change()
-        minute = self.svc.clock().strftime("%Y-%m-%d %H:%M")
-        return token, minute
+        return change_stamp(self.svc)
 
     def data_written(self) -> None:
         """This app just wrote: screens below reload when shown again, without
@@ -247,8 +283,15 @@ class SoptuiApp(App[None]):
         yield command(t("cmd.quit"), "cmd.quit.help", self.exit)
 
 
-def run_app(svc: Soptui, actor: Actor, *, mouse: bool = True, theme: str | None = None) -> None:
-    SoptuiApp(svc, actor, theme=theme).run(mouse=mouse)
+def run_app(
+    svc: Soptui | LazyServices,
+    actor: Actor,
+    *,
+    mouse: bool = True,
+    theme: str | None = None,
+    first_page: FirstPage | None = None,
+) -> None:
+    SoptuiApp(svc, actor, theme=theme, first_page=first_page).run(mouse=mouse)
 
 
 __all__ = ["SoptuiApp", "run_app"]

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from soptui import audit
 from soptui.calendar_store import CalendarStore
-from soptui.catalog import SopDefinition, Step
+from soptui.catalog import SopDefinition, Step, return_target
 from soptui.catalog_store import CatalogStore
 from soptui.db.engine import Database
 from soptui.db.models import (
@@ -34,7 +34,7 @@ from soptui.db.models import (
 from soptui.errors import InputError, NotFoundError, PermissionDenied, RuleError, StaleError
 from soptui.identity import Actor
 from soptui.validate import NAME_MAX, NOTE_MAX, SHORT_MAX, TITLE_MAX, clean_text
-from soptui.views import AttemptView, CaseDetail, CaseRow, EventView, StepView
+from soptui.views import VIEWS, AttemptView, CaseDetail, CaseRow, EventView, StepView
 from soptui.workcal import WorkCalendar
 
 Clock = Callable[[], datetime]
@@ -44,7 +44,6 @@ StepOutcomeHook = Callable[[Session, Case, SopDefinition, Step, str, datetime], 
 # (session, case, final status, at) when a case ends: closed, refused, cancelled.
 CaseEndHook = Callable[[Session, Case, str, datetime], None]
 
-VIEWS = ("mine", "all", "overdue", "paused", "closed")
 OPEN_STATUSES = ("open", "paused")
 ENDED_STATUSES = ("closed", "refused", "cancelled")
 
@@ -234,7 +233,7 @@ class CaseService:
         with self.db.write() as s:
             case, definition, step, attempt = self._current(s, case_id, expected_version)
             cap = self._capacity(actor, definition, step)
-            target = self.return_target(definition, step, to)
+            target = return_target(definition, step, to)
             self._close_attempt(s, attempt, now, "returned", actor, cap)
             self._record(
                 s,
@@ -251,24 +250,6 @@ class CaseService:
             self._open_attempt(s, case, definition, target, now)
             self._touch(case, now)
             return target.key
-
-    @staticmethod
-    def return_target(definition: SopDefinition, step: Step, to: str | None = None) -> Step:
-        """The step a return goes to: the one chosen (an earlier step, by key or
-        source number; for a repeated number the latest earlier one), else the
-        one the definition names, else the previous step."""
-        earlier = definition.steps[: step.index]
-        if not earlier:
-            raise RuleError("err.no_return_target")
-        if to is not None and to.strip():
-            wanted = to.strip()
-            for candidate in reversed(earlier):
-                if wanted in (candidate.key, candidate.no):
-                    return candidate
-            raise RuleError("err.bad_return_target", step=wanted)
-        if step.return_to:
-            return definition.step(step.return_to)
-        return earlier[-1]
 
     def refuse(
         self, actor: Actor, case_id: int, *, note: str | None, expected_version: int | None = None

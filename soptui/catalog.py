@@ -18,6 +18,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from soptui.errors import RuleError
+
 __all__ = [
     "CatalogError",
     "Role",
@@ -519,3 +521,21 @@ def bundled_catalog() -> list[SopDefinition]:
         if entry.name.endswith(".toml")
     ]
     return sorted(sops, key=lambda sop: sop.code)
+
+
+def return_target(definition: SopDefinition, step: Step, to: str | None = None) -> Step:
+    """The step a return goes to: the one chosen (an earlier step, by key or
+    source number; for a repeated number the latest earlier one), else the
+    one the definition names, else the previous step."""
+    earlier = definition.steps[: step.index]
+    if not earlier:
+        raise RuleError("err.no_return_target")
+    if to is not None and to.strip():
+        wanted = to.strip()
+        for candidate in reversed(earlier):
+            if wanted in (candidate.key, candidate.no):
+                return candidate
+        raise RuleError("err.bad_return_target", step=wanted)
+    if step.return_to:
+        return definition.step(step.return_to)
+    return earlier[-1]

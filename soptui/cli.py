@@ -149,24 +149,40 @@ def cli(
 
 
 def run_tui(opts: Options) -> None:
-    svc = opts.service()
-    if opts.demo and svc.is_empty():
-        from soptui.demo import build_demo
+    """Open the terminal app. The database work (init or demo when empty, the
+    checks, who is at the keyboard, the first inbox page) runs in a forked
+    helper while this process loads Textual: see soptui.prefetch."""
+    from soptui.prefetch import LazyServices, Prefetch, read_first_page
 
-        build_demo(svc)
-    elif svc.is_empty():
-        svc.init()
-    else:
-        svc.ensure_ready()
+    url = opts.url()
     requested = opts.user or os.environ.get("SOPTUI_USER") or None
     if opts.demo and not requested:
         from soptui.demo import DEFAULT_DEMO_LOGIN
 
         requested = DEFAULT_DEMO_LOGIN
-    actor = svc.identify(requested)
-    from soptui.app import run_app  # Textual only when the app really opens
 
-    run_app(svc, actor, mouse=not opts.no_mouse, theme=opts.theme)
+    def first_page() -> Any:
+        svc = opts.service()
+        if opts.demo and svc.is_empty():
+            from soptui.demo import build_demo
+
+            build_demo(svc)
+        elif svc.is_empty():
+            svc.init()
+        else:
+            svc.ensure_ready()
+        return read_first_page(svc, requested, INBOX_LIMIT)
+
+    prefetch = Prefetch(first_page)
+    from soptui.app import run_app  # Textual loads while the helper reads the database
+
+    page = prefetch.result()
+    run_app(
+        LazyServices(url), page.actor, mouse=not opts.no_mouse, theme=opts.theme, first_page=page
+    )
+
+
+INBOX_LIMIT = 200
 
 
 # ----- init / demo -------------------------------------------------------------

@@ -8,6 +8,9 @@ from typing import Any
 
 from soptui.catalog import SopDefinition, Step
 
+# The inbox views, in the order of their keys 1-5.
+VIEWS = ("mine", "all", "overdue", "paused", "closed")
+
 
 @dataclass(frozen=True)
 class UserView:
