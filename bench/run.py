@@ -483,39 +483,28 @@ def main() -> None:
 def ui_figures(run: Run, db: str, pairs: int, command: str) -> None:
     ours = soptui_argv(db)
     base = baseline_argv()
-    ratio, a, b = median_ratio(
-        lambda: cold_start_pty(ours, READY_SOPTUI),
-        lambda: cold_start_pty(base, READY_BASELINE),
-        pairs,
-    )
     # Small mode only catches gross regressions (CI machines are busy and
     # small); the full run holds the targets.
     limit = 6.0 if run.small else 1.3
-    run.add(
-        "cold start to inbox rows, pty 120x40",
-        ratio,
-        "x base",
-        f"<= {limit}",
-        ratio <= limit,
-        command,
-        f"{a * 1000:.0f} ms vs {b * 1000:.0f} ms",
-    )
+
+    def start_ratio(where: str, start: Callable[[list[str], str], float], count: int) -> None:
+        ratio, a, b = median_ratio(
+            lambda: start(ours, READY_SOPTUI), lambda: start(base, READY_BASELINE), count
+        )
+        run.add(
+            f"cold start to inbox rows, {where}",
+            ratio,
+            "x base",
+            f"<= {limit}",
+            ratio <= limit,
+            command,
+            f"{a * 1000:.0f} ms vs {b * 1000:.0f} ms",
+        )
+
+    start_ratio("pty 120x40", cold_start_pty, pairs)
     if shutil.which("tmux"):
         try:
-            ratio, a, b = median_ratio(
-                lambda: cold_start_tmux(ours, READY_SOPTUI),
-                lambda: cold_start_tmux(base, READY_BASELINE),
-                max(3, pairs // 2),
-            )
-            run.add(
-                "cold start to inbox rows, tmux 120x40",
-                ratio,
-                "x base",
-                f"<= {limit}",
-                ratio <= limit,
-                command,
-                f"{a * 1000:.0f} ms vs {b * 1000:.0f} ms",
-            )
+            start_ratio("tmux 120x40", cold_start_tmux, max(3, pairs // 2))
         except (subprocess.CalledProcessError, TimeoutError) as exc:
             # tmux itself misbehaving is not a soptui regression: say so, go on.
             detail = getattr(exc, "stderr", b"") or str(exc)
