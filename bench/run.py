@@ -503,6 +503,13 @@ def ui_figures(run: Run, db: str, pairs: int, command: str) -> None:
 
     start_ratio("pty 120x40", cold_start_pty, pairs)
     if shutil.which("tmux"):
+        # A session that outlives the measured ones keeps the tmux server up:
+        # otherwise killing the last session stops the server, and the next
+        # start can meet it half-way down ("server exited unexpectedly").
+        keeper = f"bench-keep-{os.getpid()}"
+        subprocess.run(
+            ["tmux", "new-session", "-d", "-s", keeper, "sleep 3600"], capture_output=True
+        )
         try:
             start_ratio("tmux 120x40", cold_start_tmux, max(3, pairs // 2))
         except (subprocess.CalledProcessError, TimeoutError) as exc:
