@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.app import App, SystemCommand
 from textual.command import CommandInput, CommandPalette, Hit, Hits, Provider
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 import soptui.screens
 from soptui.errors import InputError, SoptuiError
@@ -67,6 +67,9 @@ class SoptuiApp(App[None]):
         key("ctrl+q", "quit", "app.quit", show=False),
         key("f1", "help", "app.help"),
         key("question_mark", "help", "app.help_q", show=False),
+        # Hidden: the case screen's Footer is full at 80 columns. F1 lists it, the
+        # palette offers "Laporan".
+        key("f4", "reports", "app.reports", show=False),
         key("ctrl+p", "command_palette", "app.palette", show=False, priority=True),
         key("ctrl+c", "help_quit", "app.ctrl_c", show=False),
     ]
@@ -228,6 +231,13 @@ class SoptuiApp(App[None]):
 
         self.push_screen(SopPicker(), picked)
 
+    def action_reports(self) -> None:
+        from soptui.screens.reports import ReportsScreen
+
+        # Not over a dialog or help (esc there would come back to a half-done form).
+        if not isinstance(self.screen, ReportsScreen | ModalScreen):
+            self.push_screen(ReportsScreen())
+
     def action_help(self) -> None:
         from soptui.screens.help import HelpScreen
 
@@ -265,6 +275,7 @@ class SoptuiApp(App[None]):
                 "cmd.view.help",
                 partial(self.show_view, view),
             )
+        yield command(t("cmd.reports"), "cmd.reports.help", self.action_reports)
         yield command(t("cmd.help"), "cmd.help.help", self.action_help)
         for lang in LANGUAGES:
             if lang != language():
