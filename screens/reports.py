@@ -101,7 +101,7 @@ def export_name(kind: str, period: tuple[date, date] | None, today: date, fmt: s
 # ----- the table ---------------------------------------------------------------------
 
 BAR_CELLS = 10  # blocks in a bar where there is room
-BAR_MIN_CELLS = 5
+BAR_MIN_CELLS = 4
 PERCENT_CELLS = 5  # " 100%"
 TEXT_MIN = 6  # a text column narrower than this says nothing
 TEXT_MAX = 80  # nor does one wider than this need to be
@@ -194,7 +194,8 @@ def fit_widths(columns: list[Column], width: int) -> list[int]:
     ):
         while spare > 0:
             grew = False
-            for i in chosen:
+            # The column that still lacks the most goes first in each round.
+            for i in sorted(chosen, key=lambda i: widths[i] - columns[i].natural):
                 limit = columns[i].natural if cap is None else min(columns[i].natural, cap)
                 if spare > 0 and widths[i] < limit:
                     widths[i] += 1
@@ -424,7 +425,12 @@ class ReportsScreen(LiveScreen):
                     cell.append(text[blocks:].rjust(width - blocks) + " ")
                     cells.append(cell)
                     continue
-                text = present.fit(cell_text(value), width)
+                text = cell_text(value)
+                if column.key == "who":
+                    # A role: its gloss dropped, middle words cut to initials
+                    # ("Pejabat L. 1"), keeping the word that tells roles apart.
+                    text = present.short_role(text, width)
+                text = present.fit(text, width)
                 text = text.rjust(width) if column.numeric else text
                 cells.append(Text(text + " ", no_wrap=True))
             table.add_row(*cells, key=str(index))
