@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
-from soptui.db import models  # noqa: F401  (registers the tables on Base.metadata)
+# Imported to register the tables on Base.metadata (core, narasumber registry).
+from soptui.db import models, registry_models  # noqa: F401
 from soptui.db.base import Base
 
 connection = context.config.attributes.get("connection")
