@@ -384,9 +384,10 @@ EN: dict[str, str] = {
     "no": "no",
 }
 
-from soptui import messages_ui  # noqa: E402  (the terminal app's strings)
+# The narasumber registry's and the terminal app's strings.
+from soptui import messages_narasumber, messages_ui  # noqa: E402
 
 MESSAGES: dict[str, dict[str, str]] = {
-    "id": {**ID, **messages_ui.ID},
-    "en": {**EN, **messages_ui.EN},
+    "id": {**ID, **messages_narasumber.ID, **messages_ui.ID},
+    "en": {**EN, **messages_narasumber.EN, **messages_ui.EN},
 }

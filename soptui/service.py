@@ -17,6 +17,7 @@ from soptui.db.models import Case, Setting, User
 from soptui.errors import RuleError
 from soptui.identity import Actor, session_login
 from soptui.letters import LetterService
+from soptui.narasumber import NarasumberService
 from soptui.reports import ReportService
 from soptui.users import DEMO_KEY, UserService, os_full_name
 from soptui.views import SopSummary
@@ -41,6 +42,8 @@ class Soptui:
         self.cases = CaseService(self.db, self.catalogs, self.calendars, clock)
         self.letters = LetterService(self.db, clock)
         self.reports = ReportService(self.db, self.catalogs, clock)
+        self.narasumber = NarasumberService(self.db, self.catalogs, self.cases, clock, tz)
+        self.narasumber.install_hooks(self.cases)
 
     def init(self, *, admin_login: str | None = None) -> tuple[int, str | None]:
         """Create or upgrade the schema and load the bundled catalog (idempotent).

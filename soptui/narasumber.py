@@ -1,0 +1,1739 @@
+"""The narasumber registry: who can speak on a subject, and are they free?
+
+- Persons carry a status from SOP Pendaftaran Narasumber (diajukan,
+  diverifikasi, disetujui, ditolak, nonaktif). Registering opens a Pendaftaran
+  case linked to the person; the case engine's hooks move the status when the
+  verification step completes and when the decision step approves or refuses.
+- Bookings and blocks (cuti, dinas luar) share one table of half-open
+  intervals. A booking is checked and inserted in one writing transaction
+  (BEGIN IMMEDIATE on SQLite; the person's row locked on PostgreSQL) and the
+  database holds the rule too (EXCLUDE USING gist on PostgreSQL, triggers on
+  SQLite), so several clerks booking at once never double-book.
+- Search is typo tolerant without a scan: every word of a person's fields is
+  in `narasumber_terms`, and every distinct word's trigrams in
+  `narasumber_term_grams`. A query word first finds similar words in that
+  small vocabulary (trigram overlap, then difflib), then the persons holding
+  them through the primary key. Same tables and code on SQLite and PostgreSQL.
+- Every change appends an audit event in its own transaction and links it to
+  the person (`narasumber_events`) for the history pane.
+
+Everything returned is a plain frozen dataclass; no ORM object leaves.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from difflib import SequenceMatcher
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from soptui import audit
+from soptui.cases import OPEN_STATUSES, CaseService
+from soptui.catalog import SopDefinition, Step
+from soptui.catalog_store import CatalogStore
+from soptui.db.engine import Database
+from soptui.db.models import Case, CaseEvent, StepAttempt, User
+from soptui.db.registry_models import (
+    ASN_STATUSES,
+    PERSON_STATUSES,
+    TERM_MAX,
+    Narasumber,
+    NarasumberBooking,
+    NarasumberEvent,
+    NarasumberTerm,
+    NarasumberTermGram,
+    NarasumberTopic,
+)
+from soptui.errors import InputError, NotFoundError, PermissionDenied, RuleError
+from soptui.i18n import t
+from soptui.identity import Actor
+from soptui.validate import (
+    NAME_MAX,
+    NOTE_MAX,
+    TITLE_MAX,
+    clean_text,
+    normalise_nip,
+    parse_datetime,
+)
+
+Clock = Callable[[], datetime]
+
+REGISTRATION_SOP = "NARSUM-PENDAFTARAN"
+VERIFY_STEP = "verifikasi-profil"  # step 3: profile checked against the standard modules
+DECISION_STEP = "persetujuan-ketua"  # step 4: approve / refuse the application
+# Steps at which a case decides or checks its speaker; a screen offers the
+# lookup there ("Kadis ... menunjukkan disposisi personil"; "mengecek jadwal narasumber").
+SPEAKER_STEPS: Mapping[str, tuple[str, ...]] = {
+    "NARSUM-PERMINTAAN": ("persetujuan-kadis",),
+    "NARSUM-FASILITASI": ("cek-jadwal",),
+}
+APPROVED = "disetujui"
+MAX_SPAN = timedelta(days=366)
+MAX_TOPICS = 30
+TOPIC_MAX = 200
+DEFAULT_LIMIT = 50
+
+# Field codes of narasumber_terms and their weight in search ranking.
+NAME_FIELD, TOPIC_FIELD, ORG_FIELD = "n", "t", "i"
+FIELD_WEIGHT = {NAME_FIELD: 1.0, TOPIC_FIELD: 1.0, ORG_FIELD: 0.9}
+# Below this a word is not counted as a match (difflib ratio; "akuntasi" ->
+# "akuntansi" is 0.94, "pemasaran" -> "pemasukan" 0.67).
+MIN_WORD_SIMILARITY = 0.75
+# Share of a query word's trigrams a vocabulary word must have to be looked at.
+MIN_GRAM_SHARE = 0.4
+# Too common to tell subjects apart; left out of the index and of queries.
+STOPWORDS = frozenset(
+    {"dan", "di", "ke", "dari", "untuk", "bagi", "yang", "atau", "serta", "pada", "dengan"}
+    | {"dalam", "the", "of", "and", "for", "in"}
+)
+# Honorifics written before a name; the sort order skips them.
+PREFIX_GELAR = frozenset({"dr", "dra", "drs", "drg", "prof", "ir", "h", "hj", "kh", "hc", "st"})
+
+_BLOCK_KIND_ALIASES = {
+    "cuti": "cuti",
+    "dinas_luar": "dinas_luar",
+    "dinas-luar": "dinas_luar",
+    "dinas luar": "dinas_luar",
+    "dl": "dinas_luar",
+    "lainnya": "lainnya",
+    "lain": "lainnya",
+}
+
+
+# ----- read models -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Person:
+    """A narasumber's profile."""
+
+    id: int
+    name: str
+    status: str
+    topics: tuple[str, ...]
+    nip: str | None
+    nik: str | None
+    instansi: str | None
+    jabatan: str | None
+    pendidikan: str | None
+    asn_status: str | None
+    eselon: str | None
+    golongan: str | None
+    phone: str | None
+    email: str | None
+    notes: str | None
+    registration_case_id: int | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+    @property
+    def bookable(self) -> bool:
+        return self.status == APPROVED
+
+    @property
+    def honor_class(self) -> str:
+        return honor_class(self.asn_status, self.eselon)
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """An active booking or block that overlaps a wanted time."""
+
+    booking_id: int
+    kind: str
+    status: str
+    activity: str
+    starts_at: datetime
+    ends_at: datetime
+    case_id: int | None
+    text: str  # "Diklat Koperasi, 3 Des 08:00-12:00", in the language of the call
+
+
+@dataclass(frozen=True)
+class Booking:
+    id: int
+    narasumber_id: int
+    narasumber_name: str
+    kind: str  # kegiatan (a booking) or cuti / dinas_luar / lainnya (a block)
+    status: str  # tentatif, definitif, batal
+    starts_at: datetime
+    ends_at: datetime
+    activity: str
+    location: str | None
+    case_id: int | None
+    note: str | None
+    created_at: datetime
+    created_by: str | None
+    cancelled_at: datetime | None
+    cancel_note: str | None
+
+    @property
+    def is_block(self) -> bool:
+        return self.kind != "kegiatan"
+
+    @property
+    def active(self) -> bool:
+        return self.status != "batal"
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    seq: int
+    at: datetime
+    kind: str
+    actor_login: str | None
+    case_id: int | None
+    note: str | None
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PersonDetail:
+    person: Person
+    registration_status: str | None  # the Pendaftaran case's status
+    registration_step: str | None  # its current step key while open
+    upcoming: tuple[Booking, ...]
+    past: tuple[Booking, ...]
+    history: tuple[HistoryItem, ...]
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    person: Person
+    score: float  # 0..1, mean best word similarity
+
+
+@dataclass(frozen=True)
+class Offer:
+    """One row of a lookup: a person, how well their topics match, and whether
+    they are free in the wanted time (else the conflicts, named)."""
+
+    person: Person
+    score: float
+    matched_topics: tuple[str, ...]
+    conflicts: tuple[Conflict, ...]
+
+    @property
+    def id(self) -> int:
+        return self.person.id
+
+    @property
+    def name(self) -> str:
+        return self.person.name
+
+    @property
+    def topics(self) -> tuple[str, ...]:
+        return self.person.topics
+
+    @property
+    def free(self) -> bool:
+        return not self.conflicts
+
+    @property
+    def bookable(self) -> bool:
+        return self.person.bookable
+
+    @property
+    def conflict_text(self) -> str:
+        """ "" when free, else "bentrok: Diklat Koperasi, 3 Des 08:00-12:00; ..."."""
+        return (
+            t("nr.busy", items="; ".join(c.text for c in self.conflicts)) if self.conflicts else ""
+        )
+
+
+@dataclass(frozen=True)
+class SpeakerStep:
+    """A case standing at a step that decides or checks its speaker."""
+
+    case_id: int
+    sop_code: str
+    step_key: str
+    step_no: str
+    title: str
+
+
+@dataclass
+class _Match:
+    """Per person while ranking: best similarity per query word, overall and per topic."""
+
+    sort_name: str
+    status: str
+    best: list[float]
+    parts: dict[int, list[float]] = field(default_factory=dict)
+
+
+# ----- text: folding, words, trigrams, similarity -------------------------------------
+
+
+def fold(text: str) -> str:
+    """Lower case without accents ("Pelatihan Ekspor Kopi Gayo" -> "pelatihan ...")."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+
+
+def words(text: str | None) -> list[str]:
+    """The searchable words of a text: folded, alphanumeric, at least two
+    characters, no stop words, in order, once each."""
+    if not text:
+        return []
+    seen: dict[str, None] = {}
+    for word in re.findall(r"[a-z0-9]+", fold(text)):
+        if len(word) >= 2 and word not in STOPWORDS:
+            seen.setdefault(word[:TERM_MAX], None)
+    return list(seen)
+
+
+def term_grams(term: str) -> set[str]:
+    """Trigrams of an indexed word, padded like pg_trgm ("  a", " ak", ..., "si ")."""
+    padded = f"  {term} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+def query_grams(word: str) -> set[str]:
+    """Trigrams of a query word: no end padding, so a word still being typed
+    ("akun") matches the words it begins."""
+    padded = f"  {word}"
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+def word_similarity(query: str, term: str) -> float:
+    """1.0 for a prefix ("kop" -> "koperasi"); else difflib's ratio for words of
+    four letters or more when it reaches MIN_WORD_SIMILARITY; else 0."""
+    if term.startswith(query):
+        return 1.0
+    if len(query) < 4:
+        return 0.0
+    ratio = SequenceMatcher(None, query, term, autojunk=False).ratio()
+    return ratio if ratio >= MIN_WORD_SIMILARITY else 0.0
+
+
+def sort_name(name: str) -> str:
+    """The name as sorted: folded, without the gelar in front or after a comma."""
+    head = fold(name).split(",")[0]
+    parts = head.split()
+    while parts and parts[0].replace(".", "") in PREFIX_GELAR and len(parts) > 1:
+        parts.pop(0)
+    return " ".join(parts)[:300]
+
+
+def honor_class(asn_status: str | None, eselon: str | None) -> str:
+    """Honorarium class of a narasumber as the Standar Biaya Masukan groups
+    them: Eselon I, Eselon II, Eselon III and below (or equivalent), and
+    non-ASN speakers, whose equivalence the PPK sets."""
+    if asn_status in ("pns", "pppk"):
+        if eselon and eselon.split(".")[0] == "I":
+            return "eselon_i"
+        if eselon and eselon.split(".")[0] == "II":
+            return "eselon_ii"
+        return "eselon_iii_ke_bawah"
+    return "non_asn"
+
+
+# ----- input checks --------------------------------------------------------------------
+
+_ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
+_ROMAN_PPPK = (*_ROMAN, "XI", "XII", "XIII", "XIV", "XV", "XVI", "XVII")
+_DIGIT_ROMAN = {"1": "I", "2": "II", "3": "III", "4": "IV"}
+
+
+def normalise_nik(value: str | None) -> str | None:
+    """NIK: 16 digits (separators allowed); the birth date part checked
+    leniently (day 1-31, or 41-71 for women; month 1-12)."""
+    text = clean_text(value, "NIK", max_len=40)
+    if text is None:
+        return None
+    digits = re.sub(r"[\s.\-]", "", text)
+    if not re.fullmatch(r"\d{16}", digits):
+        raise InputError("err.nr.bad_nik", value=value)
+    day, month = int(digits[6:8]), int(digits[8:10])
+    if day > 40:
+        day -= 40
+    if not (1 <= day <= 31 and 1 <= month <= 12):
+        raise InputError("err.nr.bad_nik", value=value)
+    return digits
+
+
+def normalise_asn(value: str | None) -> str | None:
+    text = clean_text(value, "ASN", max_len=20)
+    if text is None:
+        return None
+    key = re.sub(r"[\s\-]+", "_", text.lower())
+    key = {"nonasn": "non_asn", "non": "non_asn", "asn": "pns"}.get(key, key)
+    if key not in ASN_STATUSES:
+        raise InputError("err.nr.bad_asn", value=value)
+    return key
+
+
+def normalise_eselon(value: str | None) -> str | None:
+    """'II.a', '2a', 'ii a' -> 'II.a'; 'III' -> 'III'."""
+    text = clean_text(value, "Eselon", max_len=10)
+    if text is None:
+        return None
+    m = re.fullmatch(r"(?i)\s*(iv|iii|ii|i|[1-4])\s*[./\- ]?\s*([ab])?\s*", text)
+    if not m:
+        raise InputError("err.nr.bad_eselon", value=value)
+    level = _DIGIT_ROMAN.get(m.group(1), m.group(1).upper())
+    return level + (f".{m.group(2).lower()}" if m.group(2) else "")
+
+
+def normalise_golongan(value: str | None, asn_status: str | None) -> str | None:
+    """PNS 'III/c' (also '3c', 'iii c'); PPPK a roman numeral I-XVII."""
+    text = clean_text(value, "Golongan", max_len=10)
+    if text is None:
+        return None
+    m = re.fullmatch(r"(?i)\s*(iv|iii|ii|i|[1-4])\s*[./\- ]?\s*([a-e])\s*", text)
+    if m:
+        level = _DIGIT_ROMAN.get(m.group(1), m.group(1).upper())
+        letter = m.group(2).lower()
+        if letter == "e" and level != "IV":
+            raise InputError("err.nr.bad_golongan", value=value)
+        return f"{level}/{letter}"
+    if asn_status == "pppk" and text.strip().upper() in _ROMAN_PPPK:
+        return text.strip().upper()
+    raise InputError("err.nr.bad_golongan", value=value)
+
+
+def normalise_email(value: str | None) -> str | None:
+    text = clean_text(value, "Email", max_len=200)
+    if text is None:
+        return None
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", text):
+        raise InputError("err.nr.bad_email", value=value)
+    return text
+
+
+def normalise_phone(value: str | None) -> str | None:
+    """As written, if it has 6-15 digits and only phone punctuation."""
+    text = clean_text(value, "Telepon", max_len=40)
+    if text is None:
+        return None
+    digits = re.sub(r"\D", "", text)
+    if not re.fullmatch(r"[\d\s+().\-/]+", text) or not 6 <= len(digits) <= 15:
+        raise InputError("err.nr.bad_phone", value=value)
+    return text
+
+
+def normalise_topics(values: Iterable[str] | None) -> tuple[str, ...]:
+    """Trimmed, without repeats (case-insensitive), in the order given."""
+    seen: dict[str, str] = {}
+    for value in values or ():
+        text = clean_text(value, "Materi", max_len=TOPIC_MAX)
+        if text is not None:
+            seen.setdefault(fold(text), text)
+    if len(seen) > MAX_TOPICS:
+        raise InputError("err.nr.too_many_topics", max=MAX_TOPICS)
+    return tuple(seen.values())
+
+
+def parse_status(value: str) -> str:
+    key = (value or "").strip().lower()
+    if key not in PERSON_STATUSES:
+        raise InputError("err.nr.bad_status", value=value)
+    return key
+
+
+def parse_block_kind(value: str | None) -> str:
+    key = (value or "cuti").strip().lower()
+    kind = _BLOCK_KIND_ALIASES.get(key)
+    if kind is None:
+        raise InputError("err.nr.bad_kind", value=value)
+    return kind
+
+
+def parse_range(start: str, end: str, tz: str = "Asia/Jakarta") -> tuple[datetime, datetime]:
+    """Local times as a clerk types them. An end given as a date alone means
+    the end of that day ("--from 3-12-2026 --to 5-12-2026" is three days)."""
+    first = parse_datetime(start, tz)
+    last = parse_datetime(end, tz)
+    if _date_only(end) and last.hour == last.minute == 0:
+        last += timedelta(days=1)
+    return check_span(first, last)
+
+
+def _date_only(text: str) -> bool:
+    return ":" not in text and not re.search(r"(?i)\b(jam|pukul|pk)\b", text)
+
+
+def check_span(
+    start: datetime, end: datetime, tz: str = "Asia/Jakarta"
+) -> tuple[datetime, datetime]:
+    """Aware UTC times (naive ones are office time); end after start; at most a year."""
+    zone = ZoneInfo(tz)
+    start = (start if start.tzinfo else start.replace(tzinfo=zone)).astimezone(UTC)
+    end = (end if end.tzinfo else end.replace(tzinfo=zone)).astimezone(UTC)
+    if end <= start:
+        raise InputError("err.bad_range")
+    if end - start > MAX_SPAN:
+        raise InputError("err.nr.span_too_long", days=MAX_SPAN.days)
+    return start, end
+
+
+# The profile fields, their checks, and which of them the word index covers.
+def _profile_checks() -> dict[str, Callable[[Any], Any]]:
+    return {
+        "name": lambda v: clean_text(v, "Nama", max_len=NAME_MAX, required=True),
+        "instansi": lambda v: clean_text(v, "Instansi", max_len=NAME_MAX),
+        "jabatan": lambda v: clean_text(v, "Jabatan", max_len=NAME_MAX),
+        "pendidikan": lambda v: clean_text(v, "Pendidikan", max_len=NAME_MAX),
+        "phone": normalise_phone,
+        "email": normalise_email,
+        "notes": lambda v: clean_text(v, "Catatan", max_len=NOTE_MAX),
+        "nip": normalise_nip,
+        "nik": normalise_nik,
+        "asn_status": normalise_asn,
+        "eselon": normalise_eselon,
+    }
+
+
+PROFILE_FIELDS = (
+    "name",
+    "topics",
+    "nip",
+    "nik",
+    "instansi",
+    "jabatan",
+    "pendidikan",
+    "asn_status",
+    "eselon",
+    "golongan",
+    "phone",
+    "email",
+    "notes",
+)
+
+
+def _clean_profile(values: Mapping[str, Any], current: Mapping[str, Any]) -> dict[str, Any]:
+    """Checked values for the fields given; asn_status, eselon and golongan
+    are checked together with what the person already has."""
+    unknown = set(values) - set(PROFILE_FIELDS)
+    if unknown:
+        raise InputError("err.nr.bad_field", field=", ".join(sorted(unknown)))
+    checks = _profile_checks()
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        if key == "topics":
+            out[key] = normalise_topics(value)
+        elif key in checks:
+            out[key] = checks[key](value)
+    merged = {**current, **out}
+    if "golongan" in values:
+        out["golongan"] = normalise_golongan(values["golongan"], merged.get("asn_status"))
+        merged["golongan"] = out["golongan"]
+    # Eselon and golongan belong to civil servants: with no ASN status given
+    # they imply PNS (lenient: the form is often filled in partly).
+    if (merged.get("eselon") or merged.get("golongan")) and not merged.get("asn_status"):
+        out["asn_status"] = merged["asn_status"] = "pns"
+    if merged.get("eselon") and merged.get("asn_status") != "pns":
+        raise InputError("err.nr.eselon_needs_pns")
+    return out
+
+
+# ----- time text ---------------------------------------------------------------------
+
+
+def span_text(start: datetime, end: datetime, tz: ZoneInfo, today_year: int) -> str:
+    """ "3 Des 08:00-12:00", "3 Des 08:00-4 Des 12:00", whole days "1 Des-3 Des";
+    the year only when it is not this year's."""
+    months = t("nr.months").split()
+    a, b = start.astimezone(tz), end.astimezone(tz)
+
+    def day(d: datetime) -> str:
+        return f"{d.day} {months[d.month - 1]}" + (f" {d.year}" if d.year != today_year else "")
+
+    if a.time() == b.time() == datetime.min.time():
+        last = b - timedelta(days=1)
+        return day(a) if last.date() == a.date() else f"{day(a)}-{day(last)}"
+    if a.date() == b.date():
+        return f"{day(a)} {a:%H:%M}-{b:%H:%M}"
+    return f"{day(a)} {a:%H:%M}-{day(b)} {b:%H:%M}"
+
+
+# ----- the service -------------------------------------------------------------------
+
+
+class NarasumberService:
+    def __init__(
+        self,
+        db: Database,
+        catalogs: CatalogStore,
+        cases: CaseService,
+        clock: Clock,
+        tz: str = "Asia/Jakarta",
+    ) -> None:
+        self.db = db
+        self.catalogs = catalogs
+        self.cases = cases
+        self.clock = clock
+        self.tz = ZoneInfo(tz)
+        self.tz_name = tz
+
+    def span(self, start: datetime, end: datetime) -> str:
+        """A time range as clerks write it, in office time ("3 Des 08:00-12:00")."""
+        return span_text(start, end, self.tz, self.clock().astimezone(self.tz).year)
+
+    def install_hooks(self, cases: CaseService) -> None:
+        """Let the case engine tell the registry what its cases decide."""
+        cases.step_outcome_hooks.append(self.on_step_outcome)
+        cases.case_end_hooks.append(self.on_case_end)
+
+    # ----- persons: writing -----------------------------------------------------------
+
+    def register(
+        self,
+        actor: Actor,
+        *,
+        name: str,
+        topics: Iterable[str] = (),
+        nip: str | None = None,
+        nik: str | None = None,
+        instansi: str | None = None,
+        jabatan: str | None = None,
+        pendidikan: str | None = None,
+        asn_status: str | None = None,
+        eselon: str | None = None,
+        golongan: str | None = None,
+        phone: str | None = None,
+        email: str | None = None,
+        notes: str | None = None,
+    ) -> Person:
+        """Add a person (status diajukan) and open the Pendaftaran Narasumber
+        case that decides on them, in one transaction."""
+        values = _clean_profile(
+            {
+                "name": name,
+                "topics": list(topics),
+                "nip": nip,
+                "nik": nik,
+                "instansi": instansi,
+                "jabatan": jabatan,
+                "pendidikan": pendidikan,
+                "asn_status": asn_status,
+                "eselon": eselon,
+                "golongan": golongan,
+                "phone": phone,
+                "email": email,
+                "notes": notes,
+            },
+            {},
+        )
+        topic_list: tuple[str, ...] = values.pop("topics")
+        now = self.clock()
+        try:
+            with self.db.write() as s:
+                self._check_unique(s, values.get("nip"), values.get("nik"), None)
+                row = Narasumber(
+                    **values,
+                    sort_name=sort_name(values["name"]),
+                    status="diajukan",
+                    created_at=now,
+                    created_by=actor.id,
+                    updated_at=now,
+                    version=1,
+                )
+                s.add(row)
+                s.flush()
+                self._set_topics(s, row.id, topic_list)
+                self._index(s, row, topic_list)
+                case = self._open_registration(s, actor, row, now)
+                row.registration_case_id = case.id
+                self._event(
+                    s,
+                    row.id,
+                    at=now,
+                    kind="narasumber.registered",
+                    case_id=case.id,
+                    actor_id=actor.id,
+                    data={"narasumber": row.id, "name": row.name, "topics": list(topic_list)},
+                )
+                return self._person(row, topic_list)
+        except IntegrityError:
+            # Two clerks registering the same NIP at once: the unique index
+            # holds, and the refusal names the person who got there first.
+            self._raise_duplicate(values.get("nip"), values.get("nik"), None)
+            raise
+
+    def update(
+        self,
+        actor: Actor,
+        narasumber_id: int,
+        *,
+        expected_version: int | None = None,
+        **changes: Any,
+    ) -> Person:
+        """Change profile fields (any of PROFILE_FIELDS; topics replaces the
+        list; None or "" clears an optional field). Refused if someone changed
+        the person since `expected_version` was read."""
+        now = self.clock()
+        with self.db.write() as s:
+            row = self._lock_person(s, narasumber_id)
+            if expected_version is not None and row.version != expected_version:
+                raise RuleError("err.nr.stale", id=narasumber_id)
+            old_topics = self._topics_of(s, [row.id]).get(row.id, ())
+            current = {k: getattr(row, k) for k in PROFILE_FIELDS if k != "topics"}
+            values = _clean_profile(changes, current)
+            diff: dict[str, list[Any]] = {}
+            for key, value in values.items():
+                before = old_topics if key == "topics" else current[key]
+                if before != value:
+                    diff[key] = [list(before) if key == "topics" else before, value]
+            if not diff:
+                return self._person(row, old_topics)
+            self._check_unique(s, values.get("nip"), values.get("nik"), row.id)
+            new_topics: tuple[str, ...] = values.pop("topics", old_topics)
+            for key, value in values.items():
+                setattr(row, key, value)
+            row.sort_name = sort_name(row.name)
+            row.updated_at = now
+            row.version += 1
+            if new_topics != old_topics:
+                self._set_topics(s, row.id, new_topics)
+            self._index(s, row, new_topics)
+            self._event(
+                s,
+                row.id,
+                at=now,
+                kind="narasumber.updated",
+                actor_id=actor.id,
+                data={"narasumber": row.id, "changes": _jsonable(diff)},
+            )
+            return self._person(row, new_topics)
+
+    def set_status(
+        self, actor: Actor, narasumber_id: int, status: str, *, note: str | None
+    ) -> Person:
+        """An admin's change of status, with the reason (e.g. nonaktif for a
+        speaker who retired, or disetujui for a registry carried over from
+        paper). Setting diajukan again is a new application: it opens a new
+        Pendaftaran case linked to the person."""
+        target = parse_status(status)
+        reason = clean_text(note, "Catatan", max_len=NOTE_MAX)
+        if reason is None:
+            raise InputError("err.note_required")
+        if not actor.is_admin:
+            raise PermissionDenied("err.admin_only")
+        now = self.clock()
+        with self.db.write() as s:
+            row = self._lock_person(s, narasumber_id)
+            if row.status == target:
+                raise RuleError(
+                    "err.nr.same_status", name=row.name, status=t(f"nr.status.{target}")
+                )
+            case_id = None
+            if target == "diajukan":
+                case_id = self._open_registration(s, actor, row, now).id
+                row.registration_case_id = case_id
+            self._change_status(s, row, target, now, actor.id, note=reason, case_id=case_id)
+            return self._person(row, self._topics_of(s, [row.id]).get(row.id, ()))
+
+    # ----- persons: reading ------------------------------------------------------------
+
+    def get(self, narasumber_id: int) -> Person:
+        with self.db.read() as s:
+            row = s.get(Narasumber, narasumber_id)
+            if row is None:
+                raise NotFoundError("err.nr.not_found", id=narasumber_id)
+            return self._person(row, self._topics_of(s, [row.id]).get(row.id, ()))
+
+    def detail(self, narasumber_id: int, *, bookings: int = 20) -> PersonDetail:
+        """Profile, registration case, the next and the last `bookings`
+        bookings and blocks (cancelled ones too), and the history."""
+        now = self.clock()
+        with self.db.read() as s:
+            row = s.get(Narasumber, narasumber_id)
+            if row is None:
+                raise NotFoundError("err.nr.not_found", id=narasumber_id)
+            person = self._person(row, self._topics_of(s, [row.id]).get(row.id, ()))
+            reg_status = reg_step = None
+            if row.registration_case_id is not None:
+                case = s.get(Case, row.registration_case_id)
+                if case is not None:
+                    reg_status = case.status
+                    reg_step = case.current_step_key if case.status in OPEN_STATUSES else None
+            base = select(NarasumberBooking).where(NarasumberBooking.narasumber_id == row.id)
+            upcoming = s.execute(
+                base.where(NarasumberBooking.ends_at > now)
+                .order_by(NarasumberBooking.starts_at)
+                .limit(bookings)
+            ).scalars()
+            upcoming_rows = list(upcoming)
+            past_rows = list(
+                s.execute(
+                    base.where(NarasumberBooking.ends_at <= now)
+                    .order_by(NarasumberBooking.starts_at.desc())
+                    .limit(bookings)
+                ).scalars()
+            )
+            names = {row.id: row.name}
+            logins = self._logins(s, [b.created_by for b in upcoming_rows + past_rows])
+            events = s.execute(
+                select(CaseEvent)
+                .join(NarasumberEvent, NarasumberEvent.seq == CaseEvent.seq)
+                .where(NarasumberEvent.narasumber_id == row.id)
+                .order_by(CaseEvent.seq)
+            ).scalars()
+            event_rows = list(events)
+            actors = self._logins(s, [e.actor_id for e in event_rows])
+            return PersonDetail(
+                person=person,
+                registration_status=reg_status,
+                registration_step=reg_step,
+                upcoming=tuple(self._booking(b, names, logins) for b in upcoming_rows),
+                past=tuple(self._booking(b, names, logins) for b in past_rows),
+                history=tuple(
+                    HistoryItem(
+                        e.seq,
+                        e.at,
+                        e.kind,
+                        actors.get(e.actor_id) if e.actor_id else None,
+                        e.case_id,
+                        e.note,
+                        dict(e.data or {}),
+                    )
+                    for e in event_rows
+                ),
+            )
+
+    def list(
+        self,
+        *,
+        status: str | None = None,
+        topic: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[Person]:
+        """Persons in name order (gelar ignored); with a topic, those whose
+        topics match it, best match first."""
+        wanted = parse_status(status) if status else None
+        statuses = (wanted,) if wanted else None
+        with self.db.read() as s:
+            if topic and words(topic):
+                ranked = self._rank_topics(s, words(topic), statuses)
+                ids = [pid for pid, _, _ in ranked][offset : offset + limit if limit else None]
+                return self._persons(s, ids)
+            query = select(Narasumber)
+            if wanted:
+                query = query.where(Narasumber.status == wanted)
+            query = query.order_by(Narasumber.sort_name, Narasumber.id).offset(offset)
+            if limit:
+                query = query.limit(limit)
+            rows = list(s.execute(query).scalars())
+            topics = self._topics_of(s, [r.id for r in rows])
+            return [self._person(r, topics.get(r.id, ())) for r in rows]
+
+    def counts(self) -> dict[str, int]:
+        """Persons per status (every status present, zero or not)."""
+        with self.db.read() as s:
+            got = dict(
+                s.execute(select(Narasumber.status, func.count()).group_by(Narasumber.status)).all()
+            )
+        return {st: int(got.get(st, 0)) for st in PERSON_STATUSES}
+
+    def search(
+        self, text: str, *, status: str | None = None, limit: int = DEFAULT_LIMIT
+    ) -> list[SearchHit]:
+        """Search as you type over name, NIP/NIK, topics, instansi, jabatan and
+        pendidikan. Every word must match somewhere, as a prefix or within a
+        typo ("akuntasi" finds "akuntansi"); best match first, then name.
+        No words: everyone (of the status), by name."""
+        wanted = parse_status(status) if status else None
+        query_words = words(text)
+        if not query_words:
+            return [SearchHit(p, 0.0) for p in self.list(status=wanted, limit=limit)]
+        with self.db.read() as s:
+            matches = self._match(
+                s, query_words, (NAME_FIELD, TOPIC_FIELD, ORG_FIELD), (wanted,) if wanted else None
+            )
+            scored = [
+                (pid, sum(m.best) / len(m.best), m.sort_name)
+                for pid, m in matches.items()
+                if all(m.best)
+            ]
+            scored.sort(key=lambda r: (-round(r[1], 4), r[2], r[0]))
+            top = scored[:limit]
+            persons = {p.id: p for p in self._persons(s, [pid for pid, _, _ in top])}
+            return [SearchHit(persons[pid], round(score, 4)) for pid, score, _ in top]
+
+    # ----- availability ------------------------------------------------------------------
+
+    def lookup(
+        self,
+        topic: str | None,
+        start: datetime,
+        end: datetime,
+        *,
+        limit: int = DEFAULT_LIMIT,
+        include_unapproved: bool = False,
+        free_only: bool = False,
+    ) -> list[Offer]:
+        """Who can speak on `topic` between start and end: approved persons
+        ranked by how well their topics match (a whole topic matching beats
+        words spread over several), each free or with its conflicts named.
+        No topic: every approved person, by name. include_unapproved adds the
+        others after the approved ones of an equal match (not bookable, shown
+        with their status); free_only keeps the free ones."""
+        start, end = check_span(start, end, self.tz_name)
+        if limit < 1:
+            raise InputError("err.nr.bad_limit", value=limit)
+        statuses = None if include_unapproved else (APPROVED,)
+        query_words = words(topic)
+        with self.db.read() as s:
+            if query_words:
+                ranked = self._rank_topics(s, query_words, statuses)
+            else:
+                query = select(Narasumber.id, Narasumber.status).order_by(
+                    Narasumber.sort_name, Narasumber.id
+                )
+                if statuses:
+                    query = query.where(Narasumber.status.in_(statuses))
+                rows = s.execute(query).all()
+                rows.sort(key=lambda r: r.status != APPROVED)  # stable: name order kept
+                ranked = [(r.id, 0.0, ()) for r in rows]
+            offers: list[Offer] = []
+            # Conflicts are read a page at a time: the ranking needs none.
+            chunk = max(limit, 50) if free_only else limit
+            for i in range(0, len(ranked), chunk):
+                page = ranked[i : i + chunk]
+                ids = [pid for pid, _, _ in page]
+                conflicts = self._conflicts(s, ids, start, end)
+                persons = {p.id: p for p in self._persons(s, ids)}
+                for pid, score, parts in page:
+                    person = persons[pid]
+                    found = tuple(conflicts.get(pid, ()))
+                    if free_only and found:
+                        continue
+                    matched = tuple(person.topics[p] for p in parts if p < len(person.topics))
+                    offers.append(Offer(person, round(score, 4), matched, found))
+                    if len(offers) >= limit:
+                        return offers
+                if not free_only:
+                    break
+            return offers
+
+    def check(self, narasumber_id: int, start: datetime, end: datetime) -> tuple[Conflict, ...]:
+        """The conflicts one person has in a time (empty: free)."""
+        start, end = check_span(start, end, self.tz_name)
+        with self.db.read() as s:
+            if s.get(Narasumber, narasumber_id) is None:
+                raise NotFoundError("err.nr.not_found", id=narasumber_id)
+            return tuple(self._conflicts(s, [narasumber_id], start, end).get(narasumber_id, ()))
+
+    def schedule(
+        self, narasumber_ids: Sequence[int], start: datetime, end: datetime
+    ) -> dict[int, tuple[Booking, ...]]:
+        """Active bookings and blocks of several persons that touch a range
+        (for a week grid); every id asked for is a key."""
+        start, end = check_span(start, end, self.tz_name)
+        ids = list(dict.fromkeys(narasumber_ids))
+        out: dict[int, list[Booking]] = {pid: [] for pid in ids}
+        with self.db.read() as s:
+            rows = list(
+                s.execute(
+                    select(NarasumberBooking, Narasumber.name)
+                    .join(Narasumber, Narasumber.id == NarasumberBooking.narasumber_id)
+                    .where(
+                        NarasumberBooking.narasumber_id.in_(ids),
+                        NarasumberBooking.status != "batal",
+                        NarasumberBooking.starts_at < end,
+                        NarasumberBooking.ends_at > start,
+                    )
+                    .order_by(NarasumberBooking.starts_at)
+                ).all()
+            )
+            logins = self._logins(s, [b.created_by for b, _ in rows])
+            for b, name in rows:
+                out[b.narasumber_id].append(self._booking(b, {b.narasumber_id: name}, logins))
+        return {pid: tuple(items) for pid, items in out.items()}
+
+    # ----- bookings and blocks -------------------------------------------------------------
+
+    def book(
+        self,
+        actor: Actor,
+        narasumber_id: int,
+        start: datetime,
+        end: datetime,
+        *,
+        activity: str | None = None,
+        location: str | None = None,
+        case_id: int | None = None,
+        tentative: bool = False,
+        note: str | None = None,
+    ) -> Booking:
+        """Book an approved person, refused with the conflicts named if they
+        are not free. With case_id the booking serves that (open) case and its
+        kegiatan defaults to the case's perihal; a tentative booking of a case
+        is released when the case is refused or cancelled."""
+        start, end = check_span(start, end, self.tz_name)
+        what = clean_text(activity, "Kegiatan", max_len=TITLE_MAX)
+        where = clean_text(location, "Lokasi", max_len=NAME_MAX)
+        remark = clean_text(note, "Catatan", max_len=NOTE_MAX)
+        if what is None and case_id is None:
+            raise InputError("err.empty", field="Kegiatan")
+        now = self.clock()
+        with (
+            self._overlap_as_conflict(narasumber_id, start, end, block=False),
+            self.db.write() as s,
+        ):
+            # Case first, then person: the case engine's hooks lock in that order.
+            if case_id is not None:
+                case = self._lock_case(s, case_id)
+                what = what or case.title[:TITLE_MAX]
+            person = self._lock_person(s, narasumber_id)
+            if person.status != APPROVED:
+                raise RuleError(
+                    "err.nr.not_approved",
+                    name=person.name,
+                    status=t(f"nr.status.{person.status}"),
+                )
+            found = self._conflicts(s, [person.id], start, end).get(person.id)
+            if found:
+                raise RuleError(
+                    "err.nr.conflict", name=person.name, items="; ".join(c.text for c in found)
+                )
+            row = NarasumberBooking(
+                narasumber_id=person.id,
+                kind="kegiatan",
+                status="tentatif" if tentative else "definitif",
+                starts_at=start,
+                ends_at=end,
+                activity=what or "",
+                location=where,
+                case_id=case_id,
+                note=remark,
+                created_at=now,
+                created_by=actor.id,
+                updated_at=now,
+            )
+            return self._add_booking(s, row, person, actor, now, "booking.created")
+
+    def block(
+        self,
+        actor: Actor,
+        narasumber_id: int,
+        start: datetime,
+        end: datetime,
+        *,
+        note: str | None,
+        kind: str | None = "cuti",
+    ) -> Booking:
+        """Mark a person unavailable (cuti, dinas luar, lainnya). Refused if it
+        overlaps a booking: cancel or move that first, so nothing is silently
+        left double-booked."""
+        start, end = check_span(start, end, self.tz_name)
+        block_kind = parse_block_kind(kind)
+        reason = clean_text(note, "Catatan", max_len=TITLE_MAX)
+        if reason is None:
+            raise InputError("err.note_required")
+        now = self.clock()
+        with (
+            self._overlap_as_conflict(narasumber_id, start, end, block=True),
+            self.db.write() as s,
+        ):
+            person = self._lock_person(s, narasumber_id)
+            found = self._conflicts(s, [person.id], start, end).get(person.id)
+            if found:
+                raise RuleError(
+                    "err.nr.block_conflict",
+                    name=person.name,
+                    items="; ".join(c.text for c in found),
+                )
+            row = NarasumberBooking(
+                narasumber_id=person.id,
+                kind=block_kind,
+                status="definitif",
+                starts_at=start,
+                ends_at=end,
+                activity=reason,
+                created_at=now,
+                created_by=actor.id,
+                updated_at=now,
+            )
+            return self._add_booking(s, row, person, actor, now, "block.created")
+
+    def confirm(self, actor: Actor, booking_id: int) -> Booking:
+        """Tentatif -> definitif (the person must still be approved)."""
+        now = self.clock()
+        with self.db.write() as s:
+            row = self._lock_booking(s, booking_id)
+            person = self._lock_person(s, row.narasumber_id)
+            if row.status != "tentatif":
+                raise RuleError(
+                    "err.nr.not_tentative", id=row.id, status=t(f"nr.booking.{row.status}")
+                )
+            if person.status != APPROVED:
+                raise RuleError(
+                    "err.nr.not_approved", name=person.name, status=t(f"nr.status.{person.status}")
+                )
+            row.status = "definitif"
+            row.updated_at = now
+            self._event(
+                s,
+                person.id,
+                at=now,
+                kind="booking.confirmed",
+                case_id=row.case_id,
+                actor_id=actor.id,
+                data={"booking": row.id, "narasumber": person.id},
+            )
+            return self._booking(row, {person.id: person.name}, self._logins(s, [row.created_by]))
+
+    def cancel(self, actor: Actor, booking_id: int, *, note: str | None) -> Booking:
+        """Cancel a booking or withdraw a block; the row stays, with the reason."""
+        reason = clean_text(note, "Catatan", max_len=NOTE_MAX)
+        if reason is None:
+            raise InputError("err.note_required")
+        now = self.clock()
+        with self.db.write() as s:
+            row = self._lock_booking(s, booking_id)
+            if row.status == "batal":
+                raise RuleError("err.nr.already_cancelled", id=row.id)
+            person = s.get(Narasumber, row.narasumber_id)
+            assert person is not None
+            self._cancel_row(s, row, now, actor.id, reason)
+            self._event(
+                s,
+                person.id,
+                at=now,
+                kind="block.cancelled" if row.kind != "kegiatan" else "booking.cancelled",
+                case_id=row.case_id,
+                actor_id=actor.id,
+                note=reason,
+                data={"booking": row.id, "narasumber": person.id},
+            )
+            return self._booking(row, {person.id: person.name}, self._logins(s, [row.created_by]))
+
+    def booking(self, booking_id: int) -> Booking:
+        with self.db.read() as s:
+            row = s.get(NarasumberBooking, booking_id)
+            if row is None:
+                raise NotFoundError("err.nr.booking_not_found", id=booking_id)
+            person = s.get(Narasumber, row.narasumber_id)
+            assert person is not None
+            return self._booking(row, {person.id: person.name}, self._logins(s, [row.created_by]))
+
+    def bookings(
+        self,
+        *,
+        narasumber_id: int | None = None,
+        case_id: int | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        include_cancelled: bool = False,
+        limit: int | None = None,
+    ) -> list[Booking]:
+        """Bookings and blocks in time order, filtered."""
+        query = select(NarasumberBooking, Narasumber.name).join(
+            Narasumber, Narasumber.id == NarasumberBooking.narasumber_id
+        )
+        if narasumber_id is not None:
+            query = query.where(NarasumberBooking.narasumber_id == narasumber_id)
+        if case_id is not None:
+            query = query.where(NarasumberBooking.case_id == case_id)
+        if start is not None:
+            query = query.where(NarasumberBooking.ends_at > start)
+        if end is not None:
+            query = query.where(NarasumberBooking.starts_at < end)
+        if not include_cancelled:
+            query = query.where(NarasumberBooking.status != "batal")
+        query = query.order_by(NarasumberBooking.starts_at, NarasumberBooking.id)
+        if limit:
+            query = query.limit(limit)
+        with self.db.read() as s:
+            rows = list(s.execute(query).all())
+            logins = self._logins(s, [b.created_by for b, _ in rows])
+            return [self._booking(b, {b.narasumber_id: name}, logins) for b, name in rows]
+
+    # ----- cases ---------------------------------------------------------------------------
+
+    def case_bookings(self, case_id: int) -> list[Booking]:
+        """Who is booked for a case, released and cancelled bookings included
+        (with their status)."""
+        return self.bookings(case_id=case_id, include_cancelled=True)
+
+    def speaker_step(self, case_id: int) -> SpeakerStep | None:
+        """The case, if it is open at a step that decides or checks its
+        speaker (where a screen offers the lookup and books against it)."""
+        with self.db.read() as s:
+            case = s.get(Case, case_id)
+            if case is None:
+                raise NotFoundError("err.case_not_found", id=case_id)
+            if case.status not in OPEN_STATUSES or case.current_step_key is None:
+                return None
+            definition = self.catalogs.definition(s, case.sop_version_id)
+            if case.current_step_key not in SPEAKER_STEPS.get(definition.code, ()):
+                return None
+            step = definition.step(case.current_step_key)
+            return SpeakerStep(case.id, definition.code, step.key, step.no, case.title)
+
+    def person_for_case(self, case_id: int) -> Person | None:
+        """The person a Pendaftaran case decides on, if any."""
+        with self.db.read() as s:
+            row = s.execute(
+                select(Narasumber).where(Narasumber.registration_case_id == case_id)
+            ).scalar_one_or_none()
+            if row is None:
+                return None
+            return self._person(row, self._topics_of(s, [row.id]).get(row.id, ()))
+
+    # ----- case engine hooks (run inside the case action's transaction) -------------------
+
+    def on_step_outcome(
+        self,
+        s: Session,
+        case: Case,
+        definition: SopDefinition,
+        step: Step,
+        outcome: str,
+        at: datetime,
+    ) -> None:
+        if definition.code == REGISTRATION_SOP:
+            target, allowed = None, ("diajukan", "diverifikasi")
+            if step.key == VERIFY_STEP and outcome == "completed":
+                target, allowed = "diverifikasi", ("diajukan",)
+            elif step.key == DECISION_STEP and outcome == "approved":
+                target = APPROVED
+            elif step.key == DECISION_STEP and outcome == "refused":
+                target = "ditolak"
+            if target is not None:
+                self._status_from_case(s, case, target, allowed, at)
+        if outcome == "refused":
+            # The request is refused at this decision: free the speaker now,
+            # not only when the notification step closes the case.
+            self._release(s, case, "refused", at)
+
+    def on_case_end(self, s: Session, case: Case, status: str, at: datetime) -> None:
+        if status in ("refused", "cancelled"):
+            self._release(s, case, status, at)
+        if status == "cancelled":
+            # A withdrawn application: the person leaves the queue as nonaktif
+            # (an admin may set diajukan again, which opens a new case).
+            self._status_from_case(
+                s, case, "nonaktif", ("diajukan", "diverifikasi"), at, note=t("nr.withdrawn")
+            )
+
+    # ----- internals -----------------------------------------------------------------------
+
+    def _open_registration(self, s: Session, actor: Actor, row: Narasumber, now: datetime) -> Case:
+        """Open the Pendaftaran case inside this transaction. This mirrors
+        CaseService.start (which opens its own transaction) with the engine's
+        own helpers, so person and case commit together or not at all."""
+        sop = self.catalogs.latest(s, REGISTRATION_SOP)
+        definition = self.catalogs.definition(s, sop.id)
+        title = f"Pendaftaran narasumber: {row.name}"[:TITLE_MAX]
+        case = Case(
+            sop_version_id=sop.id,
+            title=title,
+            requester=row.name[:NAME_MAX],
+            urgency="biasa",
+            status="open",
+            refusing=False,
+            opened_at=now,
+            opened_by=actor.id,
+            updated_at=now,
+            version=1,
+        )
+        s.add(case)
+        s.flush()
+        audit.append(
+            s,
+            at=now,
+            kind="opened",
+            case_id=case.id,
+            actor_id=actor.id,
+            data={
+                "sop": sop.code,
+                "version": sop.version,
+                "title": title,
+                "narasumber": row.id,
+            },
+        )
+        self.cases._open_attempt(s, case, definition, definition.steps[0], now)
+        return case
+
+    def _status_from_case(
+        self,
+        s: Session,
+        case: Case,
+        target: str,
+        allowed: tuple[str, ...],
+        at: datetime,
+        *,
+        note: str | None = None,
+    ) -> None:
+        """Move the person a Pendaftaran case decides on, if they are still in
+        the registration flow (an admin's later override stands)."""
+        query = select(Narasumber).where(Narasumber.registration_case_id == case.id)
+        if self.db.lock_rows:
+            query = query.with_for_update()
+        row = s.execute(query).scalar_one_or_none()
+        if row is None or row.status not in allowed or row.status == target:
+            return
+        self._change_status(
+            s, row, target, at, self._case_actor(s, case), note=note, case_id=case.id
+        )
+
+    def _change_status(
+        self,
+        s: Session,
+        row: Narasumber,
+        target: str,
+        at: datetime,
+        actor_id: int | None,
+        *,
+        note: str | None,
+        case_id: int | None,
+    ) -> None:
+        before = row.status
+        row.status = target
+        row.updated_at = at
+        row.version += 1
+        self._event(
+            s,
+            row.id,
+            at=at,
+            kind="narasumber.status",
+            case_id=case_id,
+            actor_id=actor_id,
+            note=note,
+            data={"narasumber": row.id, "from": before, "to": target},
+        )
+
+    def _release(self, s: Session, case: Case, status: str, at: datetime) -> None:
+        """Cancel the case's tentative bookings (definitive ones stay: they
+        were confirmed with the speaker and need a person to undo)."""
+        query = select(NarasumberBooking).where(
+            NarasumberBooking.case_id == case.id, NarasumberBooking.status == "tentatif"
+        )
+        if self.db.lock_rows:
+            query = query.with_for_update()
+        rows = list(s.execute(query).scalars())
+        if not rows:
+            return
+        actor_id = self._case_actor(s, case)
+        reason = t("nr.released", status=t(f"status.{status}"))
+        for row in rows:
+            self._cancel_row(s, row, at, actor_id, reason)
+            self._event(
+                s,
+                row.narasumber_id,
+                at=at,
+                kind="booking.released",
+                case_id=case.id,
+                actor_id=actor_id,
+                note=reason,
+                data={"booking": row.id, "narasumber": row.narasumber_id, "case_status": status},
+            )
+
+    @staticmethod
+    def _case_actor(s: Session, case: Case) -> int | None:
+        """Who acted in the case action under way: the engine has just closed
+        the current attempt with its actor."""
+        if case.current_attempt_id is None:
+            return None
+        attempt = s.get(StepAttempt, case.current_attempt_id)
+        return attempt.actor_id if attempt is not None else None
+
+    @staticmethod
+    def _cancel_row(
+        s: Session, row: NarasumberBooking, at: datetime, actor_id: int | None, reason: str
+    ) -> None:
+        row.status = "batal"
+        row.cancelled_at = at
+        row.cancelled_by = actor_id
+        row.cancel_note = reason
+        row.updated_at = at
+
+    def _add_booking(
+        self,
+        s: Session,
+        row: NarasumberBooking,
+        person: Narasumber,
+        actor: Actor,
+        now: datetime,
+        kind: str,
+    ) -> Booking:
+        s.add(row)
+        s.flush()  # the database's own overlap guard speaks here, inside the `with`
+        self._event(
+            s,
+            person.id,
+            at=now,
+            kind=kind,
+            case_id=row.case_id,
+            actor_id=actor.id,
+            data={
+                "booking": row.id,
+                "narasumber": person.id,
+                "kind": row.kind,
+                "status": row.status,
+                "from": row.starts_at.isoformat(),
+                "to": row.ends_at.isoformat(),
+                "activity": row.activity,
+            },
+        )
+        return self._booking(row, {person.id: person.name}, {actor.id: actor.login})
+
+    @contextmanager
+    def _overlap_as_conflict(
+        self, narasumber_id: int, start: datetime, end: datetime, *, block: bool
+    ) -> Iterator[None]:
+        """Turn the database's own overlap refusal (EXCLUDE on PostgreSQL, the
+        trigger on SQLite) into the refusal the application check gives."""
+        try:
+            yield
+        except IntegrityError as exc:
+            if is_overlap_error(exc):
+                raise self._conflict_error(narasumber_id, start, end, block=block) from exc
+            raise
+
+    def _conflict_error(
+        self, narasumber_id: int, start: datetime, end: datetime, *, block: bool
+    ) -> RuleError:
+        """The same refusal the application check gives, for a race that only
+        the database caught (the other booking has committed by now)."""
+        with self.db.read() as s:
+            person = s.get(Narasumber, narasumber_id)
+            found = self._conflicts(s, [narasumber_id], start, end).get(narasumber_id, [])
+            name = person.name if person is not None else str(narasumber_id)
+        items = "; ".join(c.text for c in found) or "?"
+        return RuleError(
+            "err.nr.block_conflict" if block else "err.nr.conflict", name=name, items=items
+        )
+
+    def _conflicts(
+        self, s: Session, ids: Sequence[int], start: datetime, end: datetime
+    ) -> dict[int, list[Conflict]]:
+        """Active rows overlapping [start, end) per person (touching is not
+        overlapping). Uses ix_narasumber_bookings_slot per person."""
+        if not ids:
+            return {}
+        year = self.clock().astimezone(self.tz).year
+        out: dict[int, list[Conflict]] = {}
+        rows = s.execute(
+            select(NarasumberBooking)
+            .where(
+                NarasumberBooking.narasumber_id.in_(list(ids)),
+                NarasumberBooking.status != "batal",
+                NarasumberBooking.starts_at < end,
+                NarasumberBooking.ends_at > start,
+            )
+            .order_by(NarasumberBooking.starts_at)
+        ).scalars()
+        for b in rows:
+            if b.kind == "kegiatan":
+                what = b.activity
+            else:
+                label = t(f"nr.kind.{b.kind}")
+                what = f"{label} ({b.activity})" if b.activity else label
+            text = f"{what}, {span_text(b.starts_at, b.ends_at, self.tz, year)}"
+            out.setdefault(b.narasumber_id, []).append(
+                Conflict(
+                    b.id, b.kind, b.status, b.activity, b.starts_at, b.ends_at, b.case_id, text
+                )
+            )
+        return out
+
+    def _lock_person(self, s: Session, narasumber_id: int) -> Narasumber:
+        # FOR UPDATE on PostgreSQL serialises bookings of one person; on SQLite
+        # the writer already holds the database write lock (BEGIN IMMEDIATE).
+        query = select(Narasumber).where(Narasumber.id == narasumber_id)
+        if self.db.lock_rows:
+            query = query.with_for_update()
+        row = s.execute(query).scalar_one_or_none()
+        if row is None:
+            raise NotFoundError("err.nr.not_found", id=narasumber_id)
+        return row
+
+    def _lock_case(self, s: Session, case_id: int) -> Case:
+        query = select(Case).where(Case.id == case_id)
+        if self.db.lock_rows:
+            query = query.with_for_update(of=Case)
+        case = s.execute(query).scalar_one_or_none()
+        if case is None:
+            raise NotFoundError("err.case_not_found", id=case_id)
+        if case.status not in OPEN_STATUSES:
+            raise RuleError("err.case_not_open", id=case.id, status=t(f"status.{case.status}"))
+        return case
+
+    def _lock_booking(self, s: Session, booking_id: int) -> NarasumberBooking:
+        query = select(NarasumberBooking).where(NarasumberBooking.id == booking_id)
+        if self.db.lock_rows:
+            query = query.with_for_update()
+        row = s.execute(query).scalar_one_or_none()
+        if row is None:
+            raise NotFoundError("err.nr.booking_not_found", id=booking_id)
+        return row
+
+    def _check_unique(
+        self, s: Session, nip: str | None, nik: str | None, own_id: int | None
+    ) -> None:
+        for column, value, label in ((Narasumber.nip, nip, "NIP"), (Narasumber.nik, nik, "NIK")):
+            if value is None:
+                continue
+            other = s.execute(select(Narasumber.id, Narasumber.name).where(column == value)).first()
+            if other is not None and other.id != own_id:
+                raise RuleError(
+                    "err.nr.duplicate", what=label, value=value, name=other.name, id=other.id
+                )
+
+    def _raise_duplicate(self, nip: str | None, nik: str | None, own_id: int | None) -> None:
+        with self.db.read() as s:
+            self._check_unique(s, nip, nik, own_id)
+
+    def _event(self, s: Session, narasumber_id: int, **kwargs: Any) -> None:
+        """Append the audit event and file it under the person's history."""
+        ev = audit.append(s, **kwargs)
+        s.flush()  # the event row first: the link refers to it
+        s.add(NarasumberEvent(narasumber_id=narasumber_id, seq=ev.seq))
+
+    @staticmethod
+    def _set_topics(s: Session, narasumber_id: int, topics: Sequence[str]) -> None:
+        s.execute(delete(NarasumberTopic).where(NarasumberTopic.narasumber_id == narasumber_id))
+        s.add_all(
+            NarasumberTopic(narasumber_id=narasumber_id, position=i, topic=topic)
+            for i, topic in enumerate(topics)
+        )
+
+    def _index(self, s: Session, row: Narasumber, topics: Sequence[str]) -> None:
+        """Rewrite the person's words in the index; new words join the vocabulary."""
+        s.execute(delete(NarasumberTerm).where(NarasumberTerm.narasumber_id == row.id))
+        entries = index_entries(row, topics)
+        if not entries:
+            return
+        s.add_all(
+            NarasumberTerm(field=f, term=term, narasumber_id=row.id, part=part)
+            for f, term, part in entries
+        )
+        add_vocabulary(s, {term for _, term, _ in entries}, self.db.backend)
+
+    def _similar_terms(self, s: Session, word: str) -> dict[str, float]:
+        """Vocabulary words close to a query word, with their similarity."""
+        grams = query_grams(word)
+        need = len(grams) if len(word) < 4 else max(1, math.ceil(len(grams) * MIN_GRAM_SHARE))
+        rows = s.execute(
+            select(NarasumberTermGram.term)
+            .where(NarasumberTermGram.gram.in_(sorted(grams)))
+            .group_by(NarasumberTermGram.term)
+            .having(func.count() >= need)
+        ).scalars()
+        out: dict[str, float] = {}
+        for term in rows:
+            sim = word_similarity(word, term)
+            if sim:
+                out[term] = sim
+        return out
+
+    def _match(
+        self,
+        s: Session,
+        query_words: Sequence[str],
+        fields: Sequence[str],
+        statuses: Sequence[str] | None,
+    ) -> dict[int, _Match]:
+        """Per person: the best similarity of each query word in the fields,
+        and per topic."""
+        similar = [self._similar_terms(s, w) for w in query_words]
+        vocabulary = {term for sims in similar for term in sims}
+        if not vocabulary:
+            return {}
+        query = (
+            select(
+                NarasumberTerm.narasumber_id,
+                NarasumberTerm.field,
+                NarasumberTerm.part,
+                NarasumberTerm.term,
+                Narasumber.sort_name,
+                Narasumber.status,
+            )
+            .join(Narasumber, Narasumber.id == NarasumberTerm.narasumber_id)
+            .where(
+                NarasumberTerm.field.in_(list(fields)),
+                NarasumberTerm.term.in_(sorted(vocabulary)),
+            )
+        )
+        if statuses:
+            query = query.where(Narasumber.status.in_(list(statuses)))
+        n = len(query_words)
+        out: dict[int, _Match] = {}
+        for pid, fld, part, term, key, status in s.execute(query):
+            m = out.get(pid)
+            if m is None:
+                m = out[pid] = _Match(key, status, [0.0] * n)
+            weight = FIELD_WEIGHT[fld]
+            for i, sims in enumerate(similar):
+                sim = sims.get(term, 0.0) * weight
+                if sim > m.best[i]:
+                    m.best[i] = sim
+                if fld == TOPIC_FIELD and sim:
+                    per = m.parts.setdefault(part, [0.0] * n)
+                    per[i] = max(per[i], sim)
+        return out
+
+    def _rank_topics(
+        self, s: Session, query_words: Sequence[str], statuses: Sequence[str] | None
+    ) -> list[tuple[int, float, tuple[int, ...]]]:
+        """(person id, score, matching topic positions best first), best first.
+        Score: 3/4 the best single topic's coverage of the query words, 1/4
+        the coverage over all topics. Ties: approved first, then name."""
+        matches = self._match(s, query_words, (TOPIC_FIELD,), statuses)
+        ranked = []
+        for pid, m in matches.items():
+            overall = sum(m.best) / len(m.best)
+            part_scores = {p: sum(v) / len(v) for p, v in m.parts.items()}
+            best_part = max(part_scores.values(), default=0.0)
+            parts = tuple(sorted(part_scores, key=lambda p: (-part_scores[p], p)))
+            score = 0.75 * best_part + 0.25 * overall
+            ranked.append(
+                ((-round(score, 4), m.status != APPROVED, m.sort_name, pid), score, parts)
+            )
+        ranked.sort(key=lambda r: r[0])
+        return [(key[3], score, parts) for key, score, parts in ranked]
+
+    def _persons(self, s: Session, ids: Sequence[int]) -> list[Person]:
+        """Persons by id, in the order asked."""
+        if not ids:
+            return []
+        rows = {
+            r.id: r for r in s.execute(select(Narasumber).where(Narasumber.id.in_(ids))).scalars()
+        }
+        topics = self._topics_of(s, list(rows))
+        return [self._person(rows[i], topics.get(i, ())) for i in ids if i in rows]
+
+    @staticmethod
+    def _topics_of(s: Session, ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+        if not ids:
+            return {}
+        out: dict[int, list[str]] = {}
+        for pid, topic in s.execute(
+            select(NarasumberTopic.narasumber_id, NarasumberTopic.topic)
+            .where(NarasumberTopic.narasumber_id.in_(list(ids)))
+            .order_by(NarasumberTopic.narasumber_id, NarasumberTopic.position)
+        ):
+            out.setdefault(pid, []).append(topic)
+        return {pid: tuple(v) for pid, v in out.items()}
+
+    @staticmethod
+    def _logins(s: Session, ids: Iterable[int | None]) -> dict[int, str]:
+        wanted = {i for i in ids if i is not None}
+        if not wanted:
+            return {}
+        return dict(s.execute(select(User.id, User.login).where(User.id.in_(wanted))).all())
+
+    @staticmethod
+    def _person(row: Narasumber, topics: Sequence[str]) -> Person:
+        return Person(
+            id=row.id,
+            name=row.name,
+            status=row.status,
+            topics=tuple(topics),
+            nip=row.nip,
+            nik=row.nik,
+            instansi=row.instansi,
+            jabatan=row.jabatan,
+            pendidikan=row.pendidikan,
+            asn_status=row.asn_status,
+            eselon=row.eselon,
+            golongan=row.golongan,
+            phone=row.phone,
+            email=row.email,
+            notes=row.notes,
+            registration_case_id=row.registration_case_id,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            version=row.version,
+        )
+
+    @staticmethod
+    def _booking(
+        row: NarasumberBooking, names: Mapping[int, str], logins: Mapping[int, str]
+    ) -> Booking:
+        return Booking(
+            id=row.id,
+            narasumber_id=row.narasumber_id,
+            narasumber_name=names.get(row.narasumber_id, ""),
+            kind=row.kind,
+            status=row.status,
+            starts_at=row.starts_at,
+            ends_at=row.ends_at,
+            activity=row.activity,
+            location=row.location,
+            case_id=row.case_id,
+            note=row.note,
+            created_at=row.created_at,
+            created_by=logins.get(row.created_by) if row.created_by else None,
+            cancelled_at=row.cancelled_at,
+            cancel_note=row.cancel_note,
+        )
+
+
+def is_overlap_error(exc: IntegrityError) -> bool:
+    orig = exc.orig
+    if getattr(orig, "sqlstate", None) == "23P01":  # PostgreSQL exclusion_violation
+        return True
+    return "narasumber booking overlaps" in str(orig)
+
+
+def index_entries(row: Narasumber, topics: Sequence[str]) -> list[tuple[str, str, int]]:
+    """(field, word, part) rows of a person for narasumber_terms."""
+    entries: dict[tuple[str, str, int], None] = {}
+    for text in (row.name, row.nip, row.nik):
+        for w in words(text):
+            entries[(NAME_FIELD, w, 0)] = None
+    if row.nip:  # the NIP also as one run of digits, so a typed prefix finds it
+        entries[(NAME_FIELD, re.sub(r"\D", "", row.nip), 0)] = None
+    for i, topic in enumerate(topics):
+        for w in words(topic):
+            entries[(TOPIC_FIELD, w, i)] = None
+    for text in (row.instansi, row.jabatan, row.pendidikan):
+        for w in words(text):
+            entries[(ORG_FIELD, w, 0)] = None
+    return list(entries)
+
+
+def add_vocabulary(s: Session, terms: Iterable[str], backend: str) -> None:
+    """Insert the trigrams of words not yet known (idempotent)."""
+    values = [{"gram": g, "term": term} for term in sorted(set(terms)) for g in term_grams(term)]
+    if not values:
+        return
+    if backend == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    # Chunked: SQLite caps the variables of one statement.
+    for i in range(0, len(values), 2000):
+        s.execute(insert(NarasumberTermGram).values(values[i : i + 2000]).on_conflict_do_nothing())
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+__all__ = [
+    "Booking",
+    "Conflict",
+    "HistoryItem",
+    "NarasumberService",
+    "Offer",
+    "Person",
+    "PersonDetail",
+    "SearchHit",
+    "SpeakerStep",
+    "parse_range",
+]
