@@ -933,6 +933,8 @@ def calendar_schedule(
 from soptui.cli_admin import audit  # noqa: E402
 
 cli.add_command(audit)
+# Loaded on first use like letter/report, so opening the app does not import it.
+cli.lazy_subcommands["narasumber"] = "soptui.cli_narasumber:narasumber"
 
 
 def main(argv: list[str] | None = None) -> None:
