@@ -192,6 +192,9 @@ def build_demo(svc: Soptui, *, seed: int = 2026, now: datetime | None = None) ->
                 cases += 1
     finally:
         sim.close()
+    from soptui.narasumber_demo import build_narasumber_demo
+
+    cases += build_narasumber_demo(svc, admin, seed=seed, now=real_now).cases
     return len(svc.users.list()), cases
 
 

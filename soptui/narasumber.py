@@ -33,7 +33,7 @@ from difflib import SequenceMatcher
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -1702,17 +1702,36 @@ def index_entries(row: Narasumber, topics: Sequence[str]) -> list[tuple[str, str
 
 
 def add_vocabulary(s: Session, terms: Iterable[str], backend: str) -> None:
-    """Insert the trigrams of words not yet known (idempotent)."""
-    values = [{"gram": g, "term": term} for term in sorted(set(terms)) for g in term_grams(term)]
+    """Insert the trigrams of the words not yet known (idempotent)."""
+    wanted = sorted(set(terms))
+    if not wanted:
+        return
+    # Every word has its first trigram ("  k" for "koperasi"): that row, found
+    # through the primary key, tells whether the word is known already.
+    known: set[str] = set()
+    for i in range(0, len(wanted), 400):
+        chunk = wanted[i : i + 400]
+        known.update(
+            s.execute(
+                select(NarasumberTermGram.term).where(
+                    tuple_(NarasumberTermGram.gram, NarasumberTermGram.term).in_(
+                        [(f"  {term[0]}", term) for term in chunk]
+                    )
+                )
+            ).scalars()
+        )
+    values = [
+        {"gram": g, "term": term} for term in wanted if term not in known for g in term_grams(term)
+    ]
     if not values:
         return
     if backend == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    # Chunked: SQLite caps the variables of one statement.
-    for i in range(0, len(values), 2000):
-        s.execute(insert(NarasumberTermGram).values(values[i : i + 2000]).on_conflict_do_nothing())
+    # One statement, many parameter sets; DO NOTHING for a word another clerk
+    # added meanwhile.
+    s.execute(insert(NarasumberTermGram).on_conflict_do_nothing(), values)
 
 
 def _jsonable(value: Any) -> Any:

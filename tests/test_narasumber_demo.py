@@ -1,0 +1,58 @@
+"""The demo registry: 40+ fictional speakers, every status, bookings in the
+coming weeks, some serving open speaker cases; the invariants hold."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+from itertools import pairwise
+
+from invariants import check_invariants
+from sqlalchemy import select
+
+from soptui import audit
+from soptui.db.models import Case
+from soptui.db.registry_models import NarasumberBooking
+from soptui.narasumber_demo import build_narasumber_demo
+
+
+def test_demo_registry(office):
+    svc = office.svc
+    open_case = office.start("NARSUM-PERMINTAAN", title="Permintaan narasumber pemasaran digital")
+    got = build_narasumber_demo(svc, office.admin, now=office.clock())
+    assert got.persons >= 40 and got.cases == got.persons
+    people = svc.narasumber.list()
+    assert len(people) == got.persons
+    statuses = Counter(p.status for p in people)
+    assert set(statuses) == {"diajukan", "diverifikasi", "disetujui", "ditolak", "nonaktif"}
+    assert statuses["disetujui"] >= 25
+    assert all(p.topics and ("," in p.name or "." in p.name) for p in people)  # gelar
+    # the statuses came from real Pendaftaran cases
+    with svc.db.read() as s:
+        case_status = dict(s.execute(select(Case.id, Case.status)).all())
+    expected = {"diajukan": "open", "diverifikasi": "open", "ditolak": "refused"}
+    for p in people:
+        assert case_status[p.registration_case_id] == expected.get(p.status, "closed"), p
+
+    now = office.clock()
+    coming = svc.narasumber.bookings(start=now, end=now + timedelta(weeks=6))
+    assert len([b for b in coming if not b.is_block]) >= 20
+    assert any(b.is_block for b in coming)
+    assert {b.status for b in coming} >= {"tentatif", "definitif"}
+    assert [b.case_id for b in svc.narasumber.case_bookings(open_case)] == [open_case]
+    # never overlapping, and only approved persons booked
+    with svc.db.read() as s:
+        rows = list(s.execute(select(NarasumberBooking)).scalars())
+    by_person: dict[int, list[NarasumberBooking]] = {}
+    for row in rows:
+        by_person.setdefault(row.narasumber_id, []).append(row)
+    for items in by_person.values():
+        items.sort(key=lambda r: r.starts_at)
+        for a, b in pairwise(items):
+            assert a.ends_at <= b.starts_at
+    assert all(svc.narasumber.get(pid).status == "disetujui" for pid in by_person)
+    # search works on the demo's words, typos included
+    assert svc.narasumber.search("akuntasi")
+    with svc.db.read() as s:
+        assert audit.verify(s).ok
+    assert check_invariants(svc) == []
