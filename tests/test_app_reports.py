@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import json
+import threading
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -572,15 +573,30 @@ async def test_export_json_markdown_folders_and_bad_paths(
 
 @sync
 async def test_export_before_a_report_has_run(svc: Soptui) -> None:
+    # Hold the report's worker until the key has been pressed: without the
+    # gate, a fast machine answers first and the race decides the test.
+    gate = threading.Event()
+    real_sla = svc.reports.sla
+
+    def gated_sla(*args: Any, **kwargs: Any) -> Any:
+        gate.wait(10)
+        return real_sla(*args, **kwargs)
+
+    svc.reports.sla = gated_sla  # type: ignore[method-assign]
     app = make_app(svc)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        screen = ReportsScreen()
-        await app.push_screen(screen)
-        await pilot.press("e")  # the worker has not answered yet
-        assert not isinstance(app.screen, ExportDialog)
-        assert notices(app)[-1] == "Belum ada laporan untuk diekspor."
-        await settle(pilot)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            screen = ReportsScreen()
+            await app.push_screen(screen)
+            await pilot.press("e")  # the worker has not answered yet
+            assert not isinstance(app.screen, ExportDialog)
+            assert notices(app)[-1] == "Belum ada laporan untuk diekspor."
+            gate.set()
+            await settle(pilot)
+    finally:
+        gate.set()
+        svc.reports.sla = real_sla  # type: ignore[method-assign]
 
 
 # ----- language ----------------------------------------------------------------------------
