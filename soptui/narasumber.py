@@ -27,13 +27,13 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from difflib import SequenceMatcher
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, select, tuple_
+from sqlalchemy import Float, and_, case, delete, func, literal, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -261,16 +261,6 @@ class SpeakerStep:
     step_key: str
     step_no: str
     title: str
-
-
-@dataclass
-class _Match:
-    """Per person while ranking: best similarity per query word, overall and per topic."""
-
-    sort_name: str
-    status: str
-    best: list[float]
-    parts: dict[int, list[float]] = field(default_factory=dict)
 
 
 # ----- text: folding, words, trigrams, similarity -------------------------------------
@@ -817,10 +807,10 @@ class NarasumberService:
         wanted = parse_status(status) if status else None
         statuses = (wanted,) if wanted else None
         with self.db.read() as s:
-            if topic and words(topic):
-                ranked = self._rank_topics(s, words(topic), statuses)
-                ids = [pid for pid, _, _ in ranked][offset : offset + limit if limit else None]
-                return self._persons(s, ids)
+            if words(topic):
+                similar = self._similar(s, words(topic))
+                ranked = self._ranked(s, similar, True, statuses, limit, offset)
+                return self._persons(s, [pid for pid, _ in ranked])
             query = select(Narasumber)
             if wanted:
                 query = query.where(Narasumber.status == wanted)
@@ -851,18 +841,10 @@ class NarasumberService:
         if not query_words:
             return [SearchHit(p, 0.0) for p in self.list(status=wanted, limit=limit)]
         with self.db.read() as s:
-            matches = self._match(
-                s, query_words, (NAME_FIELD, TOPIC_FIELD, ORG_FIELD), (wanted,) if wanted else None
-            )
-            scored = [
-                (pid, sum(m.best) / len(m.best), m.sort_name)
-                for pid, m in matches.items()
-                if all(m.best)
-            ]
-            scored.sort(key=lambda r: (-round(r[1], 4), r[2], r[0]))
-            top = scored[:limit]
-            persons = {p.id: p for p in self._persons(s, [pid for pid, _, _ in top])}
-            return [SearchHit(persons[pid], round(score, 4)) for pid, score, _ in top]
+            similar = self._similar(s, query_words)
+            ranked = self._ranked(s, similar, False, (wanted,) if wanted else None, limit, 0)
+            persons = {p.id: p for p in self._persons(s, [pid for pid, _ in ranked])}
+            return [SearchHit(persons[pid], round(score, 4)) for pid, score in ranked]
 
     # ----- availability ------------------------------------------------------------------
 
@@ -887,38 +869,34 @@ class NarasumberService:
             raise InputError("err.nr.bad_limit", value=limit)
         statuses = None if include_unapproved else (APPROVED,)
         query_words = words(topic)
+        offers: list[Offer] = []
+        # Ranked a page at a time, conflicts read per page: the ranking needs
+        # none. free_only reads bigger pages and on only while too few were free.
+        chunk = max(limit * 4, 100) if free_only else limit
         with self.db.read() as s:
-            if query_words:
-                ranked = self._rank_topics(s, query_words, statuses)
-            else:
-                query = select(Narasumber.id, Narasumber.status).order_by(
-                    Narasumber.sort_name, Narasumber.id
-                )
-                if statuses:
-                    query = query.where(Narasumber.status.in_(statuses))
-                rows = s.execute(query).all()
-                rows.sort(key=lambda r: r.status != APPROVED)  # stable: name order kept
-                ranked = [(r.id, 0.0, ()) for r in rows]
-            offers: list[Offer] = []
-            # Conflicts are read a page at a time: the ranking needs none.
-            chunk = max(limit, 50) if free_only else limit
-            for i in range(0, len(ranked), chunk):
-                page = ranked[i : i + chunk]
-                ids = [pid for pid, _, _ in page]
-                conflicts = self._conflicts(s, ids, start, end)
+            similar = self._similar(s, query_words) if query_words else []
+            offset = 0
+            while True:
+                if similar:
+                    page = self._ranked(s, similar, True, statuses, chunk, offset)
+                else:
+                    page = self._by_name(s, statuses, chunk, offset)
+                exhausted = len(page) < chunk
+                conflicts = self._conflicts(s, [pid for pid, _ in page], start, end)
+                if free_only:
+                    page = [(pid, score) for pid, score in page if pid not in conflicts]
+                page = page[: limit - len(offers)]
+                ids = [pid for pid, _ in page]
+                parts = self._matched_parts(s, ids, similar) if similar else {}
                 persons = {p.id: p for p in self._persons(s, ids)}
-                for pid, score, parts in page:
+                for pid, score in page:
                     person = persons[pid]
+                    matched = tuple(person.topics[p] for p in parts.get(pid, ()))
                     found = tuple(conflicts.get(pid, ()))
-                    if free_only and found:
-                        continue
-                    matched = tuple(person.topics[p] for p in parts if p < len(person.topics))
                     offers.append(Offer(person, round(score, 4), matched, found))
-                    if len(offers) >= limit:
-                        return offers
-                if not free_only:
-                    break
-            return offers
+                if not free_only or len(offers) >= limit or exhausted:
+                    return offers
+                offset += chunk
 
     def check(self, narasumber_id: int, start: datetime, end: datetime) -> tuple[Conflict, ...]:
         """The conflicts one person has in a time (empty: free)."""
@@ -1534,71 +1512,116 @@ class NarasumberService:
                 out[term] = sim
         return out
 
-    def _match(
+    def _similar(self, s: Session, query_words: Sequence[str]) -> list[dict[str, float]]:
+        """Per query word: the vocabulary words it matches, with similarity."""
+        return [self._similar_terms(s, w) for w in query_words]
+
+    def _ranked(
         self,
         s: Session,
-        query_words: Sequence[str],
-        fields: Sequence[str],
+        similar: Sequence[Mapping[str, float]],
+        topics_only: bool,
         statuses: Sequence[str] | None,
-    ) -> dict[int, _Match]:
-        """Per person: the best similarity of each query word in the fields,
-        and per topic."""
-        similar = [self._similar_terms(s, w) for w in query_words]
-        vocabulary = {term for sims in similar for term in sims}
-        if not vocabulary:
-            return {}
-        query = (
-            select(
-                NarasumberTerm.narasumber_id,
-                NarasumberTerm.field,
-                NarasumberTerm.part,
-                NarasumberTerm.term,
-                Narasumber.sort_name,
-                Narasumber.status,
+        limit: int | None,
+        offset: int,
+    ) -> list[tuple[int, float]]:
+        """(person id, score), best first, scored in the database.
+
+        Search (all fields): the mean over query words of the best similarity
+        in any field (instansi/jabatan weigh 0.9); every word must match.
+        Topics: 3/4 the best single topic's coverage of the query words plus
+        1/4 the coverage over all topics (any word may be missing). Equal
+        scores: approved first, then name order."""
+        vocabulary = sorted({term for sims in similar for term in sims})
+        if not vocabulary or (not topics_only and not all(similar)):
+            return []
+        t = NarasumberTerm
+        share = literal(1.0 / len(similar), Float)
+        word_sims = [_similarity_case(t.term, sims) for sims in similar]
+        if topics_only:
+            per_topic = (
+                select(
+                    t.narasumber_id.label("nid"),
+                    *(func.max(sim).label(f"w{i}") for i, sim in enumerate(word_sims)),
+                )
+                .where(t.field == TOPIC_FIELD, t.term.in_(vocabulary))
+                .group_by(t.narasumber_id, t.part)
+                .subquery()
             )
-            .join(Narasumber, Narasumber.id == NarasumberTerm.narasumber_id)
-            .where(
-                NarasumberTerm.field.in_(list(fields)),
-                NarasumberTerm.term.in_(sorted(vocabulary)),
+            words_of = [per_topic.c[f"w{i}"] for i in range(len(similar))]
+            best_topic = func.max(_total(words_of) * share)
+            overall = _total([func.max(w) for w in words_of]) * share
+            scored = (
+                select(
+                    per_topic.c.nid,
+                    (literal(0.75, Float) * best_topic + literal(0.25, Float) * overall).label(
+                        "score"
+                    ),
+                )
+                .group_by(per_topic.c.nid)
+                .subquery()
             )
-        )
+        else:
+            weight = case(
+                (t.field == ORG_FIELD, literal(FIELD_WEIGHT[ORG_FIELD], Float)),
+                else_=literal(1.0, Float),
+            )
+            best = [func.max(sim * weight) for sim in word_sims]
+            scored = (
+                select(t.narasumber_id.label("nid"), (_total(best) * share).label("score"))
+                # every field named, so the primary key (field, term, ...) serves
+                .where(t.field.in_([NAME_FIELD, TOPIC_FIELD, ORG_FIELD]), t.term.in_(vocabulary))
+                .group_by(t.narasumber_id)
+                .having(and_(*(b > 0 for b in best)))
+                .subquery()
+            )
+        query = select(scored.c.nid, scored.c.score).join(Narasumber, Narasumber.id == scored.c.nid)
         if statuses:
             query = query.where(Narasumber.status.in_(list(statuses)))
-        n = len(query_words)
-        out: dict[int, _Match] = {}
-        for pid, fld, part, term, key, status in s.execute(query):
-            m = out.get(pid)
-            if m is None:
-                m = out[pid] = _Match(key, status, [0.0] * n)
-            weight = FIELD_WEIGHT[fld]
-            for i, sims in enumerate(similar):
-                sim = sims.get(term, 0.0) * weight
-                if sim > m.best[i]:
-                    m.best[i] = sim
-                if fld == TOPIC_FIELD and sim:
-                    per = m.parts.setdefault(part, [0.0] * n)
-                    per[i] = max(per[i], sim)
-        return out
+        query = query.order_by(
+            scored.c.score.desc(),
+            Narasumber.status != APPROVED,
+            Narasumber.sort_name,
+            Narasumber.id,
+        ).offset(offset)
+        if limit:
+            query = query.limit(limit)
+        return [(pid, float(score)) for pid, score in s.execute(query)]
 
-    def _rank_topics(
-        self, s: Session, query_words: Sequence[str], statuses: Sequence[str] | None
-    ) -> list[tuple[int, float, tuple[int, ...]]]:
-        """(person id, score, matching topic positions best first), best first.
-        Score: 3/4 the best single topic's coverage of the query words, 1/4
-        the coverage over all topics. Ties: approved first, then name."""
-        matches = self._match(s, query_words, (TOPIC_FIELD,), statuses)
-        ranked = []
-        for pid, m in matches.items():
-            overall = sum(m.best) / len(m.best)
-            part_scores = {p: sum(v) / len(v) for p, v in m.parts.items()}
-            best_part = max(part_scores.values(), default=0.0)
-            parts = tuple(sorted(part_scores, key=lambda p: (-part_scores[p], p)))
-            score = 0.75 * best_part + 0.25 * overall
-            ranked.append(
-                ((-round(score, 4), m.status != APPROVED, m.sort_name, pid), score, parts)
+    @staticmethod
+    def _by_name(
+        s: Session, statuses: Sequence[str] | None, limit: int, offset: int
+    ) -> list[tuple[int, float]]:
+        query = select(Narasumber.id)
+        if statuses:
+            query = query.where(Narasumber.status.in_(list(statuses)))
+        query = query.order_by(Narasumber.status != APPROVED, Narasumber.sort_name, Narasumber.id)
+        return [(pid, 0.0) for pid in s.execute(query.offset(offset).limit(limit)).scalars()]
+
+    @staticmethod
+    def _matched_parts(
+        s: Session, ids: Sequence[int], similar: Sequence[Mapping[str, float]]
+    ) -> dict[int, tuple[int, ...]]:
+        """Per person of a page: positions of the topics that match, best first."""
+        vocabulary = sorted({term for sims in similar for term in sims})
+        if not ids or not vocabulary:
+            return {}
+        best: dict[tuple[int, int], list[float]] = {}
+        for pid, part, term in s.execute(
+            select(NarasumberTerm.narasumber_id, NarasumberTerm.part, NarasumberTerm.term).where(
+                NarasumberTerm.field == TOPIC_FIELD,
+                NarasumberTerm.term.in_(vocabulary),
+                NarasumberTerm.narasumber_id.in_(list(ids)),
             )
-        ranked.sort(key=lambda r: r[0])
-        return [(key[3], score, parts) for key, score, parts in ranked]
+        ):
+            per_word = best.setdefault((pid, part), [0.0] * len(similar))
+            for i, sims in enumerate(similar):
+                per_word[i] = max(per_word[i], sims.get(term, 0.0))
+        out: dict[int, list[tuple[float, int]]] = {}
+        for (pid, part), per_word in best.items():
+            if any(per_word):
+                out.setdefault(pid, []).append((-sum(per_word), part))
+        return {pid: tuple(part for _, part in sorted(items)) for pid, items in out.items()}
 
     def _persons(self, s: Session, ids: Sequence[int]) -> list[Person]:
         """Persons by id, in the order asked."""
@@ -1675,6 +1698,27 @@ class NarasumberService:
             cancelled_at=row.cancelled_at,
             cancel_note=row.cancel_note,
         )
+
+
+def _similarity_case(term: Any, sims: Mapping[str, float]) -> Any:
+    """SQL: the similarity of `term` to one query word (0 when not its match).
+    Words of equal similarity share one IN list (a prefix match is 1.0)."""
+    groups: dict[float, list[str]] = {}
+    for word, sim in sims.items():
+        groups.setdefault(sim, []).append(word)
+    if not groups:
+        return literal(0.0, Float)
+    return case(
+        *((term.in_(sorted(words)), literal(sim, Float)) for sim, words in sorted(groups.items())),
+        else_=literal(0.0, Float),
+    )
+
+
+def _total(parts: Sequence[Any]) -> Any:
+    total = parts[0]
+    for part in parts[1:]:
+        total = total + part
+    return total
 
 
 def is_overlap_error(exc: IntegrityError) -> bool:

@@ -309,3 +309,101 @@ def _bookings(
                 except SoptuiError:
                     continue
     return made
+
+
+# ----- office scale (benchmarks) -------------------------------------------------------
+
+SYLLABLES = ["ma", "ri", "san", "to", "wi", "ja", "ya", "ha", "di", "nu", "gra", "lu", "si",
+             "ta", "ra", "ning", "sih", "pu", "tra", "an", "dri", "yan", "ti", "ko"]  # fmt: skip
+
+
+def generate_scale(
+    svc: Soptui, *, persons: int = 10_000, bookings: int = 200_000, seed: int = 7
+) -> None:
+    """Add `persons` speakers (mostly approved) and about `bookings`
+    non-overlapping bookings around today by bulk inserts - no cases, no audit
+    events, as for a registry carried over from elsewhere. For measuring
+    search and lookup at office scale, not for a real office."""
+    from sqlalchemy import func, insert, select, text
+
+    from soptui.db.registry_models import (
+        Narasumber,
+        NarasumberBooking,
+        NarasumberTerm,
+        NarasumberTopic,
+    )
+    from soptui.narasumber import add_vocabulary, index_entries, sort_name
+
+    rng = random.Random(seed)
+    now = svc.clock().astimezone(UTC)
+    statuses = ["disetujui"] * 8 + ["diajukan", "diverifikasi", "ditolak", "nonaktif"]
+    all_topics = [topic for items in THEMES.values() for topic in items]
+    first_day = now.astimezone(WIB).date() - timedelta(days=180)
+    per_person = max(1, bookings // persons)
+    rows: dict[type, list[dict[str, object]]] = {
+        Narasumber: [],
+        NarasumberTopic: [],
+        NarasumberTerm: [],
+        NarasumberBooking: [],
+    }
+    vocabulary: set[str] = set()
+    with svc.db.write() as s:
+        base = int(s.execute(select(func.max(Narasumber.id))).scalar() or 0)
+        for n in range(persons):
+            pid = base + n + 1
+            surname = "".join(rng.choice(SYLLABLES) for _ in range(rng.randrange(2, 4))).title()
+            prefix, suffixes = rng.choice(GELAR)
+            instansi, asn = rng.choice(INSTANSI)
+            person = Narasumber(
+                id=pid,
+                name=f"{prefix}{rng.choice(FIRST)} {surname}, {rng.choice(suffixes)}",
+                instansi=instansi,
+                jabatan=rng.choice(JABATAN[asn]),
+                asn_status=asn,
+                status=rng.choice(statuses),
+                created_at=now,
+                updated_at=now,
+                version=1,
+            )
+            person.sort_name = sort_name(person.name)
+            rows[Narasumber].append(
+                {c.key: getattr(person, c.key) for c in Narasumber.__table__.columns}
+            )
+            topics = rng.sample(all_topics, rng.randrange(1, 5))
+            rows[NarasumberTopic] += [
+                {"narasumber_id": pid, "position": i, "topic": t} for i, t in enumerate(topics)
+            ]
+            for f, term, part in index_entries(person, topics):
+                rows[NarasumberTerm].append(
+                    {"field": f, "term": term, "narasumber_id": pid, "part": part}
+                )
+                vocabulary.add(term)
+            # One after another on working days from six months back: no overlaps.
+            day = first_day + timedelta(days=rng.randrange(5))
+            for k in range(per_person):
+                day += timedelta(days=rng.randrange(1, 18))
+                while day.weekday() >= 5:
+                    day += timedelta(days=1)
+                begin, end = SLOTS[k % 2]
+                rows[NarasumberBooking].append(
+                    {
+                        "narasumber_id": pid,
+                        "kind": "kegiatan",
+                        "status": rng.choice(["definitif", "definitif", "tentatif", "batal"]),
+                        "starts_at": datetime.combine(day, begin, WIB),
+                        "ends_at": datetime.combine(day, end, WIB),
+                        "activity": rng.choice(ACTIVITIES),
+                        "location": rng.choice(LOCATIONS),
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
+        for table, items in rows.items():
+            for i in range(0, len(items), 5000):
+                s.execute(insert(table), items[i : i + 5000])
+        add_vocabulary(s, vocabulary, svc.db.backend)
+        if svc.db.backend == "postgresql":  # explicit ids: move the sequence past them
+            s.execute(
+                text("SELECT setval(pg_get_serial_sequence('narasumber', 'id'), :n)"),
+                {"n": base + persons},
+            )

@@ -13,7 +13,8 @@ from sqlalchemy import select
 from soptui import audit
 from soptui.db.models import Case
 from soptui.db.registry_models import NarasumberBooking
-from soptui.narasumber_demo import build_narasumber_demo
+from soptui.narasumber import parse_range
+from soptui.narasumber_demo import build_narasumber_demo, generate_scale
 
 
 def test_demo_registry(office):
@@ -56,3 +57,19 @@ def test_demo_registry(office):
     with svc.db.read() as s:
         assert audit.verify(s).ok
     assert check_invariants(svc) == []
+
+
+def test_generated_office_scale_registry_is_searchable_and_consistent(office):
+    """The bulk generator used to measure lookups (200 persons here)."""
+    svc = office.svc
+    generate_scale(svc, persons=200, bookings=2_000)
+    assert sum(svc.narasumber.counts().values()) == 200
+    assert len(svc.narasumber.bookings(include_cancelled=True)) == 2_000
+    start, end = parse_range("2026-03-16", "2026-03-20")
+    offers = svc.narasumber.lookup("akuntasi koperasi", start, end, limit=20, free_only=True)
+    assert offers and all(o.free and o.bookable for o in offers)
+    assert offers == sorted(offers, key=lambda o: -o.score)
+    # ids were given explicitly: a registration afterwards still gets a fresh one
+    added = svc.narasumber.register(office.anggota, name="Dr. Baru Sekali", topics=["UMKM"])
+    assert added.id == 201
+    assert [h.person.id for h in svc.narasumber.search("baru sekali")] == [added.id]
