@@ -186,3 +186,42 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # ty
         terminalreporter.section("figures")
         for line in _FIGURES:
             terminalreporter.write_line(line)
+
+
+# --- the CLI in-process (tests/test_cli.py, tests/test_narasumber_cli.py) ---
+
+
+@pytest.fixture
+def run(office_url, capsys):  # type: ignore[no-untyped-def]
+    """Run `soptui --db URL ARGS...` in-process; returns (exit code, stdout, stderr)."""
+    from soptui import cli
+    from soptui.i18n import set_language
+
+    svc = Soptui(office_url)
+    svc.mark_demo()  # so that --user works without an OS login per clerk
+    svc.close()
+
+    def _run(*args: str) -> tuple[int, str, str]:
+        code = 0
+        try:
+            cli.main(["--db", office_url, *args])
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        finally:
+            set_language("id")
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return _run
+
+
+def sqlite_digest(url: str) -> str:
+    """SHA-256 of a SQLite database file, its WAL folded in first."""
+    import hashlib
+
+    path = Path(url.removeprefix("sqlite:///"))
+    svc = Soptui(url)
+    with svc.db.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    svc.close()
+    return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -4,47 +4,15 @@ bad input that writes nothing."""
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
-from pathlib import Path
 
 import pytest
+from app_fixtures import sqlite_digest
 
 from soptui import cli
-from soptui.i18n import set_language
 from soptui.identity import os_login
 from soptui.service import Soptui
-
-
-@pytest.fixture
-def run(office_url, capsys):
-    """Run `soptui --db URL ARGS...` in-process; returns (exit code, stdout, stderr)."""
-    svc = Soptui(office_url)
-    svc.mark_demo()  # so that --user works without an OS login per clerk
-    svc.close()
-
-    def _run(*args: str) -> tuple[int, str, str]:
-        code = 0
-        try:
-            cli.main(["--db", office_url, *args])
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        finally:
-            set_language("id")
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return _run
-
-
-def sqlite_digest(url: str) -> str:
-    path = Path(url.removeprefix("sqlite:///"))
-    svc = Soptui(url)
-    with svc.db.engine.connect() as conn:  # fold the WAL into the file first
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    svc.close()
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def new_case(run, code: str = "NARSUM-PERMINTAAN", *extra: str) -> int:
