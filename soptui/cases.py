@@ -142,24 +142,18 @@ class CaseService:
         urgency_key = parse_urgency(urgency)
         now = self.clock()
         with self.db.write() as s:
-            sop = self.catalogs.latest(s, sop_code)
-            definition = self.catalogs.definition(s, sop.id)
-            case = Case(
-                sop_version_id=sop.id,
+            case = self.start_in(
+                s,
+                actor,
+                sop_code,
+                now=now,
                 title=clean_title,
                 requester=clean_requester,
                 letter_no=clean_letter,
                 letter_date=letter_date,
                 urgency=urgency_key,
-                status="open",
-                refusing=False,
-                opened_at=now,
-                opened_by=actor.id,
-                updated_at=now,
-                version=1,
+                data={"letter": from_letter} if from_letter is not None else None,
             )
-            s.add(case)
-            s.flush()
             if from_letter is not None:
                 row = s.execute(
                     select(Letter).where(Letter.id == from_letter).with_for_update()
@@ -167,21 +161,53 @@ class CaseService:
                 if row.case_id is not None:
                     raise RuleError("err.letter_has_case", id=row.case_id)
                 row.case_id = case.id
-            self._record(
-                s,
-                now,
-                kind="opened",
-                case=case,
-                actor=actor,
-                data={
-                    "sop": sop.code,
-                    "version": sop.version,
-                    "title": clean_title,
-                    **({"letter": from_letter} if from_letter is not None else {}),
-                },
-            )
-            self._open_attempt(s, case, definition, definition.steps[0], now)
             return case.id
+
+    def start_in(
+        self,
+        s: Session,
+        actor: Actor,
+        sop_code: str,
+        *,
+        now: datetime,
+        title: str,
+        requester: str | None = None,
+        letter_no: str | None = None,
+        letter_date: date | None = None,
+        urgency: str = "biasa",
+        data: dict[str, Any] | None = None,
+    ) -> Case:
+        """Open a case inside the caller's write transaction (so a caller's own
+        rows, e.g. a narasumber, commit together with the case or not at all).
+        The values must already be clean; `data` joins the opened event."""
+        sop = self.catalogs.latest(s, sop_code)
+        definition = self.catalogs.definition(s, sop.id)
+        case = Case(
+            sop_version_id=sop.id,
+            title=title,
+            requester=requester,
+            letter_no=letter_no,
+            letter_date=letter_date,
+            urgency=urgency,
+            status="open",
+            refusing=False,
+            opened_at=now,
+            opened_by=actor.id,
+            updated_at=now,
+            version=1,
+        )
+        s.add(case)
+        s.flush()
+        self._record(
+            s,
+            now,
+            kind="opened",
+            case=case,
+            actor=actor,
+            data={"sop": sop.code, "version": sop.version, "title": title, **(data or {})},
+        )
+        self._open_attempt(s, case, definition, definition.steps[0], now)
+        return case
 
     def complete(
         self,

@@ -1203,41 +1203,17 @@ class NarasumberService:
     # ----- internals -----------------------------------------------------------------------
 
     def _open_registration(self, s: Session, actor: Actor, row: Narasumber, now: datetime) -> Case:
-        """Open the Pendaftaran case inside this transaction. This mirrors
-        CaseService.start (which opens its own transaction) with the engine's
-        own helpers, so person and case commit together or not at all."""
-        sop = self.catalogs.latest(s, REGISTRATION_SOP)
-        definition = self.catalogs.definition(s, sop.id)
-        title = f"Pendaftaran narasumber: {row.name}"[:TITLE_MAX]
-        case = Case(
-            sop_version_id=sop.id,
-            title=title,
-            requester=row.name[:NAME_MAX],
-            urgency="biasa",
-            status="open",
-            refusing=False,
-            opened_at=now,
-            opened_by=actor.id,
-            updated_at=now,
-            version=1,
-        )
-        s.add(case)
-        s.flush()
-        audit.append(
+        """Open the Pendaftaran case in this transaction: person and case
+        commit together or not at all."""
+        return self.cases.start_in(
             s,
-            at=now,
-            kind="opened",
-            case_id=case.id,
-            actor_id=actor.id,
-            data={
-                "sop": sop.code,
-                "version": sop.version,
-                "title": title,
-                "narasumber": row.id,
-            },
+            actor,
+            REGISTRATION_SOP,
+            now=now,
+            title=f"Pendaftaran narasumber: {row.name}"[:TITLE_MAX],
+            requester=row.name[:NAME_MAX],
+            data={"narasumber": row.id},
         )
-        self.cases._open_attempt(s, case, definition, definition.steps[0], now)
-        return case
 
     def _status_from_case(
         self,
