@@ -21,7 +21,7 @@ from textual.widgets.option_list import Option
 from soptui.catalog import SopDefinition
 from soptui.errors import InputError, SoptuiError
 from soptui.i18n import t
-from soptui.screens.base import Dialog, in_thread, key, soptui_app
+from soptui.screens.base import Dialog, T, in_thread, key, soptui_app
 from soptui.validate import NOTE_MAX, parse_date
 from soptui.views import SopSummary
 
@@ -265,83 +265,126 @@ class SopPicker(Dialog[str | None]):
         self.dismiss(event.option.id)
 
 
-class NewCaseDialog(Dialog[int | None]):
-    """Step 2 of a new case: perihal, pemohon, letter number and date, sifat.
-    Tab moves between fields; enter in any field opens the case."""
+class FormDialog(Dialog[T]):
+    """A form of one-line fields (label beside input). Tab moves between
+    fields; enter in any field submits; the service's refusal shows inside the
+    form, which stays open with what was typed."""
 
     CSS_PATH = "dialogs.tcss"
+    first_field = ""
 
-    def __init__(self, sop_code: str) -> None:
+    def __init__(self, *, dense: bool = False) -> None:
         super().__init__(classes="dialog")
-        self.sop_code = sop_code
+        self.dense = dense
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="box", classes="form") as box:
-            box.border_title = t("ui.new.title", code=self.sop_code)
-            for field_id, label, hint in (
-                ("title", "ui.new.title_field", "ui.new.required"),
-                ("requester", "ui.new.requester", "ui.new.optional"),
-                ("letter-no", "ui.new.letter_no", "ui.new.letter_no_hint"),
-                ("letter-date", "ui.new.letter_date", "ui.new.letter_date_hint"),
-            ):
-                with Horizontal(classes="field"):
-                    yield Label(t(label))
-                    yield quiet_input(id=field_id, placeholder=t(hint), compact=True)
-            with Horizontal(classes="field"):
-                yield Label(t("ui.new.urgency"))
-                yield Select(
-                    [(t(f"urgency.{u}"), u) for u in URGENCY_KEYS],
-                    value="biasa",
-                    allow_blank=False,
-                    id="urgency",
-                    compact=True,
-                )
-            yield Static("", id="message", classes="error", markup=False)
-            yield Static(t("ui.new.keys"), classes="hint", markup=False)
+    def form_box(self, title: str) -> Vertical:
+        box = Vertical(id="box", classes="form dense" if self.dense else "form")
+        box.border_title = title
+        return box
+
+    def field(self, field_id: str, label: str, hint: str = "", value: str = "") -> ComposeResult:
+        with Horizontal(classes="field"):
+            yield Label(label)
+            yield quiet_input(id=field_id, placeholder=hint, value=value, compact=True)
+
+    def select_field(
+        self, field_id: str, label: str, choices: list[tuple[str, str]], value: str
+    ) -> ComposeResult:
+        with Horizontal(classes="field"):
+            yield Label(label)
+            yield Select(choices, value=value, allow_blank=False, id=field_id, compact=True)
+
+    def form_footer(self, keys: str) -> ComposeResult:
+        yield Static("", id="message", classes="error", markup=False)
+        yield Static(keys, classes="hint", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#message").display = False
-        self.query_one("#title", Input).focus()
+        if self.first_field:
+            self.query_one(f"#{self.first_field}", Input).focus()
+
+    def value(self, field_id: str) -> str:
+        return self.query_one(f"#{field_id}", Input).value.strip()
+
+    def choice(self, field_id: str) -> str:
+        return str(self.query_one(f"#{field_id}", Select).value)
 
     def _say(self, message: str) -> None:
         widget = self.query_one("#message", Static)
         widget.update(message)
         widget.display = True
 
-    @on(Input.Submitted)
-    def _confirm(self, event: Input.Submitted) -> None:
-        event.stop()
-        title = self.query_one("#title", Input).value.strip()
-        if not title:
-            self._say(t("err.empty", field=t("ui.new.title_field")))
-            self.query_one("#title", Input).focus()
-            return
-        letter_day: date | None = None
-        raw_date = self.query_one("#letter-date", Input).value.strip()
-        if raw_date:
-            try:
-                letter_day = parse_date(raw_date)
-            except InputError as exc:
-                self._say(exc.message())
-                self.query_one("#letter-date", Input).focus()
-                return
-        requester = self.query_one("#requester", Input).value
-        letter_no = self.query_one("#letter-no", Input).value
-        urgency = str(self.query_one("#urgency", Select).value)
-        app = soptui_app(self)
-        code = self.sop_code
-        for field in self.query(Input):
-            field.disabled = True
+    def refuse(self, message: str, field_id: str | None = None) -> None:
+        """Say what is wrong (nothing was sent) and put the cursor where to fix it."""
+        self._say(message)
+        self.query_one(f"#{field_id or self.first_field}", Input).focus()
+
+    def send(self, job: Callable[[], T], *, group: str) -> None:
+        """Run the service call; its result closes the form, a refusal shows."""
+        for widget in self.query(Input):
+            widget.disabled = True
         self._say(t("ui.dlg.sending"))
 
         def refused(exc: SoptuiError) -> None:
-            for field in self.query(Input):
-                field.disabled = False
-            self.query_one("#title", Input).focus()
-            self._say(exc.message())
+            for widget in self.query(Input):
+                widget.disabled = False
+            self.refuse(exc.message())
 
-        in_thread(
-            self,
+        in_thread(self, job, self.dismiss, group=group, failed=refused)
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if not event.input.disabled:
+            self.submit()
+
+    def submit(self) -> None:
+        raise NotImplementedError
+
+
+class NewCaseDialog(FormDialog[int | None]):
+    """Step 2 of a new case: perihal, pemohon, letter number and date, sifat."""
+
+    first_field = "title"
+
+    def __init__(self, sop_code: str) -> None:
+        super().__init__()
+        self.sop_code = sop_code
+
+    def compose(self) -> ComposeResult:
+        with self.form_box(t("ui.new.title", code=self.sop_code)):
+            for field_id, label, hint in (
+                ("title", "ui.new.title_field", "ui.new.required"),
+                ("requester", "ui.new.requester", "ui.new.optional"),
+                ("letter-no", "ui.new.letter_no", "ui.new.letter_no_hint"),
+                ("letter-date", "ui.new.letter_date", "ui.new.letter_date_hint"),
+            ):
+                yield from self.field(field_id, t(label), t(hint))
+            yield from self.select_field(
+                "urgency",
+                t("ui.new.urgency"),
+                [(t(f"urgency.{u}"), u) for u in URGENCY_KEYS],
+                "biasa",
+            )
+            yield from self.form_footer(t("ui.new.keys"))
+
+    def submit(self) -> None:
+        title = self.value("title")
+        if not title:
+            self.refuse(t("err.empty", field=t("ui.new.title_field")))
+            return
+        letter_day: date | None = None
+        if raw_date := self.value("letter-date"):
+            try:
+                letter_day = parse_date(raw_date)
+            except InputError as exc:
+                self.refuse(exc.message(), "letter-date")
+                return
+        requester, letter_no = self.value("requester"), self.value("letter-no")
+        urgency = self.choice("urgency")
+        app = soptui_app(self)
+        code = self.sop_code
+        self.send(
             lambda: app.svc.cases.start(
                 app.actor,
                 code,
@@ -351,7 +394,5 @@ class NewCaseDialog(Dialog[int | None]):
                 letter_date=letter_day,
                 urgency=urgency,
             ),
-            self.dismiss,
             group="new-case",
-            failed=refused,
         )

@@ -194,8 +194,10 @@ def nr_add(
     fmt: str,
 ) -> None:
     """Register a person (status diajukan) and open their Pendaftaran case."""
-    if nip and nik is None and len("".join(ch for ch in nip if ch.isdigit())) == 16:
-        nip, nik = None, nip  # lenient: a NIK given as --nip
+    from soptui.narasumber import split_nip_nik
+
+    if nik is None:
+        nip, nik = split_nip_nik(nip)  # lenient: a NIK given as --nip
     actor = opts.actor()
     p = opts.service().narasumber.register(
         actor,

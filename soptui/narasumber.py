@@ -62,6 +62,7 @@ from soptui.validate import (
     NOTE_MAX,
     TITLE_MAX,
     clean_text,
+    has_time,
     normalise_nip,
     parse_datetime,
 )
@@ -354,6 +355,14 @@ def normalise_nik(value: str | None) -> str | None:
     return digits
 
 
+def split_nip_nik(value: str | None) -> tuple[str | None, str | None]:
+    """One typed identity number as (nip, nik): 16 digits is a NIK, anything
+    else is taken as a NIP (and checked as one)."""
+    if value and len("".join(ch for ch in value if ch.isdigit())) == 16:
+        return None, value
+    return value, None
+
+
 def normalise_asn(value: str | None) -> str | None:
     text = clean_text(value, "ASN", max_len=20)
     if text is None:
@@ -452,7 +461,7 @@ def parse_range(start: str, end: str, tz: str = "Asia/Jakarta") -> tuple[datetim
 
 
 def _date_only(text: str) -> bool:
-    return ":" not in text and not re.search(r"(?i)\b(jam|pukul|pk)\b", text)
+    return not has_time(text)
 
 
 def check_span(

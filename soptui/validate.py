@@ -94,11 +94,22 @@ def parse_date(value: str) -> date:
     return parsed.date()
 
 
+_TIME_WORDS = re.compile(r"(?i)\b(pukul|jam|pk)\b\.?")
+_DOTTED_TIME = re.compile(r"(?<=\s)(\d{1,2})\.(\d{2})$")
+
+
+def has_time(text: str) -> bool:
+    """Whether a typed date-time gives a time of day ("08:00", "08.00", "pukul 8")."""
+    return ":" in text or bool(_TIME_WORDS.search(text) or _DOTTED_TIME.search(text.strip()))
+
+
 def parse_datetime(value: str, tz: str = "Asia/Jakarta") -> datetime:
     """A local date and time (the office's zone unless one is given)."""
     from zoneinfo import ZoneInfo
 
-    text = value.strip()
+    # Clerks write times the Indonesian way too: "3 Des 2026 pukul 08.00".
+    text = _TIME_WORDS.sub(" ", value).strip()
+    text = _DOTTED_TIME.sub(r"\1:\2", text)
     try:
         if re.match(r"^\d{4}-\d{2}-\d{2}", text):
             parsed = datetime.fromisoformat(text.replace(" ", "T", 1))
