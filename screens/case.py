@@ -4,6 +4,7 @@ Kelengkapan checklist, the notes thread, and the actions of the current step."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, on
@@ -21,10 +22,13 @@ from soptui.identity import Actor
 from soptui.screens import present
 from soptui.screens.base import LiveScreen, Reworded, in_thread, key, soptui_app
 from soptui.screens.dialogs import ActionDialog, DialogResult, SopInfoScreen
+from soptui.screens.narasumber_dialogs import CaseContext
+from soptui.screens.registry import booking_line, this_year
 from soptui.views import AttemptView, CaseDetail, EventView, StepView
 
 if TYPE_CHECKING:
     from soptui.cases import CaseService
+    from soptui.narasumber import Booking, SpeakerStep
 
 OPEN = ("open", "paused")
 STEP_STYLES = {
@@ -49,6 +53,15 @@ class Timeline(Reworded, OptionList):
     ]
 
 
+@dataclass(frozen=True)
+class CaseSpeakers:
+    """The narasumber side of a case: its speaker step (if it stands at one)
+    and who is booked for it."""
+
+    step: SpeakerStep | None
+    bookings: tuple[Booking, ...]
+
+
 class CaseScreen(LiveScreen):
     CSS_PATH = "case.tcss"
     AUTO_FOCUS = "#timeline"
@@ -69,6 +82,8 @@ class CaseScreen(LiveScreen):
         key("p", "explain('pause')", "case.why_pause", show=False),
         key("space", "toggle", "case.toggle", show=False),
         key("i", "sop", "case.sop", show=False),
+        # At a step that decides or checks the speaker: find one and book for the case.
+        key("b", "app.lookup", "case.speaker", show=False),
         key("f5", "reload", "case.reload", show=False),
     ]
 
@@ -77,6 +92,7 @@ class CaseScreen(LiveScreen):
         self.case_id = case_id
         self.detail: CaseDetail | None = None
         self.may_act = False
+        self.speakers: CaseSpeakers | None = None
         self._jump_to_current = False
 
     def compose(self) -> ComposeResult:
@@ -97,10 +113,14 @@ class CaseScreen(LiveScreen):
         app = soptui_app(self)
         case_id = self.case_id
 
-        def job() -> tuple[tuple[str, str], CaseDetail, bool]:
+        def job() -> tuple[tuple[str, str], CaseDetail, bool, CaseSpeakers]:
             stamp = app.read_stamp()
             detail = app.svc.cases.detail(case_id)
-            return stamp, detail, app.svc.cases.may_act(app.actor, detail.row)
+            registry = app.svc.narasumber
+            speakers = CaseSpeakers(
+                registry.speaker_step(case_id), tuple(registry.case_bookings(case_id))
+            )
+            return stamp, detail, app.svc.cases.may_act(app.actor, detail.row), speakers
 
         in_thread(self, job, self._loaded, group="case-load", failed=self._load_failed)
 
@@ -112,11 +132,12 @@ class CaseScreen(LiveScreen):
         if isinstance(exc, NotFoundError) and self.detail is None:
             self.dismiss()
 
-    def _loaded(self, result: tuple[tuple[str, str], CaseDetail, bool]) -> None:
-        stamp, detail, may_act = result
+    def _loaded(self, result: tuple[tuple[str, str], CaseDetail, bool, CaseSpeakers]) -> None:
+        stamp, detail, may_act, speakers = result
         self.loaded_stamp = stamp
-        if detail == self.detail and may_act == self.may_act:
+        if detail == self.detail and may_act == self.may_act and speakers == self.speakers:
             return  # nothing changed: nothing repaints
+        self.speakers = speakers
         # After the clerk's own action the cursor goes to the step now current;
         # after someone else's it stays where the clerk was reading.
         jump = self.detail is None or self._jump_to_current
@@ -183,11 +204,38 @@ class CaseScreen(LiveScreen):
         elif detail.closed_at:
             status.append(f" · {local(detail.closed_at)}")
         lines.append(Content.assemble(*status))
+        lines += self._speaker_lines()
         if row.status in OPEN and not self.may_act:
             lines.append(
                 Content.styled(t("ui.case.read_only", role=self._waiting_role_name()), muted)
             )
         self.query_one("#case-header", Static).update(Content("\n").join(lines))
+
+    def _speaker_lines(self) -> list[Content]:
+        """Who is booked for the case; at its speaker step, how to book one."""
+        speakers = self.speakers
+        if speakers is None:
+            return []
+        lines: list[Content] = []
+        year = this_year(self)
+        active = [b for b in speakers.bookings if b.active]
+        for booking in active[:2]:
+            lines.append(
+                Content.assemble(
+                    (t("ui.case.speakers") + ": ", "$text-muted"),
+                    booking_line(booking, year, brief=True),
+                )
+            )
+        if speakers.step is not None:
+            lines.append(Content.styled(t("ui.case.speaker_hint"), "$text-accent"))
+        return lines
+
+    def lookup_context(self) -> CaseContext | None:
+        """The case a lookup opened from here books for (at its speaker step)."""
+        speakers = self.speakers
+        if speakers is None or speakers.step is None:
+            return None
+        return CaseContext(speakers.step.case_id, speakers.step.title)
 
     def _wrap_width(self) -> int:
         width = self.timeline.scrollable_content_region.width

@@ -132,6 +132,7 @@ class InboxScreen(LiveScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         key("slash", "filter", "inbox.filter"),
         key("n", "app.new_case", "inbox.new"),
+        key("f2", "app.registry", "inbox.registry"),
         key("1", "view('mine')", "inbox.view_mine", key_display="1-5"),
         key("2", "view('all')", "inbox.view_all", show=False),
         key("3", "view('overdue')", "inbox.view_overdue", show=False),

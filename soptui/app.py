@@ -70,6 +70,10 @@ class SoptuiApp(App[None]):
         # Hidden: the case screen's Footer is full at 80 columns. F1 lists it, the
         # palette offers "Laporan".
         key("f4", "reports", "app.reports", show=False),
+        # The registry and the quick lookup, from anywhere (the lookup keeps the
+        # case being worked on underneath, and books for it at its speaker step).
+        key("f2", "registry", "app.registry", show=False),
+        key("f3", "lookup", "app.lookup", show=False),
         key("ctrl+p", "command_palette", "app.palette", show=False, priority=True),
         key("ctrl+c", "help_quit", "app.ctrl_c", show=False),
     ]
@@ -238,6 +242,47 @@ class SoptuiApp(App[None]):
         if not isinstance(self.screen, ReportsScreen | ModalScreen):
             self.push_screen(ReportsScreen())
 
+    def action_registry(self) -> None:
+        from soptui.screens.registry import RegistryScreen
+
+        if isinstance(self.screen, ModalScreen):
+            return  # not over a half-done form
+        if any(isinstance(s, RegistryScreen) for s in self.screen_stack):
+            while not isinstance(self.screen, RegistryScreen):
+                self.pop_screen()
+        else:
+            self.push_screen(RegistryScreen())
+
+    def action_lookup(self) -> None:
+        from soptui.screens.narasumber_dialogs import LookupDialog
+
+        if isinstance(self.screen, ModalScreen):
+            return
+        # A case screen at its speaker step lends its case: the booking serves it.
+        context = getattr(self.screen, "lookup_context", lambda: None)()
+        topic = context.title if context is not None else ""
+        screen = self.screen
+
+        def booked(booking: Any) -> None:
+            if booking is None:
+                return
+            self.data_written()
+            self.notify(
+                t(
+                    "ok.nr.booked",
+                    id=booking.id,
+                    name=booking.narasumber_name,
+                    when=self.svc.narasumber.span(booking.starts_at, booking.ends_at),
+                    activity=booking.activity,
+                    status=t(f"nr.booking.{booking.status}"),
+                ),
+                markup=False,
+            )
+            if isinstance(screen, LiveScreen):
+                screen.reload()
+
+        self.push_screen(LookupDialog(context, topic=topic), booked)
+
     def action_help(self) -> None:
         from soptui.screens.help import HelpScreen
 
@@ -275,6 +320,8 @@ class SoptuiApp(App[None]):
                 "cmd.view.help",
                 partial(self.show_view, view),
             )
+        yield command(t("cmd.registry"), "cmd.registry.help", self.action_registry)
+        yield command(t("cmd.lookup"), "cmd.lookup.help", self.action_lookup)
         yield command(t("cmd.reports"), "cmd.reports.help", self.action_reports)
         yield command(t("cmd.help"), "cmd.help.help", self.action_help)
         for lang in LANGUAGES:

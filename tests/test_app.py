@@ -8,12 +8,20 @@ import asyncio
 import os
 import signal
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from time import monotonic
 
 import pytest
-from test_app_support import FrozenClock, build_office, copy_office, make_app, settle, sync
+from test_app_support import (
+    FrozenClock,
+    build_office,
+    copy_office,
+    make_app,
+    screen_text,
+    settle,
+    sync,
+    until,
+)
 from textual.command import CommandInput, CommandList, CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList, Static
@@ -88,13 +96,6 @@ async def footer_keys(pilot: Pilot[None]) -> list[str]:
     return shown()
 
 
-async def until(pilot: Pilot[None], done: Callable[[], bool], timeout: float = 5.0) -> None:
-    """Pause until `done()` holds (debounced filters, the palette's search)."""
-    deadline = monotonic() + timeout
-    while not done() and monotonic() < deadline:
-        await pilot.pause(0.02)
-
-
 async def run_command(pilot: Pilot[None], query: str) -> None:
     """ctrl+p, type the query, take the first hit."""
     await pilot.press("ctrl+p")
@@ -105,12 +106,6 @@ async def run_command(pilot: Pilot[None], query: str) -> None:
     await until(pilot, lambda: hits.option_count > 0 and hits.highlighted is not None)
     await pilot.press("enter")
     await settle(pilot)
-
-
-def screen_text(app: SoptuiApp) -> str:
-    """Everything the screen shows, as plain text (for wording checks)."""
-    strips = app.screen._compositor.render_strips()
-    return "\n".join(strip.text for strip in strips)
 
 
 # ----- inbox -------------------------------------------------------------------------

@@ -145,6 +145,19 @@ async def settle(pilot: Pilot[None]) -> None:
     await pilot.pause()
 
 
+async def until(pilot: Pilot[None], done: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Pause until `done()` holds (debounced filters, the palette's search)."""
+    deadline = monotonic() + timeout
+    while not done() and monotonic() < deadline:
+        await pilot.pause(0.02)
+
+
+def screen_text(app: SoptuiApp) -> str:
+    """Everything the screen shows, as plain text (for wording checks)."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join(strip.text for strip in strips)
+
+
 def sync(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
     """Run an async pilot test without an async pytest plugin (none is a
     dependency); pytest still sees the test's fixtures through functools.wraps."""
