@@ -3,6 +3,7 @@ detail with bookings and history, and a week grid of availability."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 from zoneinfo import ZoneInfo
 
@@ -180,6 +181,7 @@ class RegistryScreen(LiveScreen):
         self.details: dict[int, PersonDetail] = {}
         self._search_timer: Timer | None = None
         self._detail_timer: Timer | None = None
+        self._pane_source: Person | PersonDetail | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="nr-counts", markup=False)
@@ -224,10 +226,10 @@ class RegistryScreen(LiveScreen):
 
     def _loaded(self, result: tuple[tuple[str, str], dict[str, int], list[SearchHit]]) -> None:
         stamp, counts, hits = result
-        changed_data = stamp != self.loaded_stamp
-        self.loaded_stamp = stamp
-        if changed_data:
+        # (change token, minute): only a write makes the cached details stale.
+        if self.loaded_stamp is None or stamp[0] != self.loaded_stamp[0]:
             self.details.clear()
+        self.loaded_stamp = stamp
         if counts != self.counts:
             self.counts = counts
             self._render_counts()
@@ -303,9 +305,9 @@ class RegistryScreen(LiveScreen):
             return
         detail = self.details.get(person.id)
         if detail is not None and detail.person == person:
-            pane.update(Content("\n").join(self._pane_lines(detail)))
+            self._draw_pane(detail, lambda: self._pane_lines(detail))
             return
-        pane.update(Content("\n").join(profile_lines(person)))
+        self._draw_pane(person, lambda: profile_lines(person))
         app = soptui_app(self)
         person_id = person.id
         in_thread(
@@ -319,8 +321,15 @@ class RegistryScreen(LiveScreen):
         self.details[detail.person.id] = detail
         person = self.person
         if person is not None and person.id == detail.person.id:
-            pane = self.query_one("#nr-pane", Static)
-            pane.update(Content("\n").join(self._pane_lines(detail)))
+            self._draw_pane(detail, lambda: self._pane_lines(detail))
+
+    def _draw_pane(self, source: Person | PersonDetail, lines: Callable[[], list[Content]]) -> None:
+        """Repaint the pane only when what it shows changed (no bytes over a
+        slow link when a refresh brings the same person back)."""
+        if source == self._pane_source:
+            return
+        self._pane_source = source
+        self.query_one("#nr-pane", Static).update(Content("\n").join(lines()))
 
     def _pane_lines(self, detail: PersonDetail) -> list[Content]:
         lines = profile_lines(detail.person)

@@ -540,3 +540,38 @@ async def test_registry_in_english(office) -> None:
         await pilot.press("w")
         await settle(pilot)
         assert "Mon  9" in screen_text(app)
+
+
+@sync
+async def test_registry_repaints_nothing_on_a_new_minute_and_shows_others_bookings(office) -> None:
+    svc, clock = office
+    app = make_app(svc, poll_seconds=0.05)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_registry(pilot)
+        await pilot.press("j", "j")  # Siti
+        await pilot.pause(0.2)
+        await settle(pilot)
+        calls: list[str] = []
+        for widget_id in ("#persons", "#nr-pane", "#nr-counts"):
+            widget = screen.query_one(widget_id)
+            original = widget.refresh
+
+            def counting(*args, _id=widget_id, _original=original, **kwargs):  # type: ignore[no-untyped-def]
+                calls.append(_id)
+                return _original(*args, **kwargs)
+
+            widget.refresh = counting  # type: ignore[method-assign]
+        clock.advance(minutes=1)  # a new minute: the screens reload, nothing differs
+        await pilot.pause(0.5)
+        await settle(pilot)
+        assert calls == []
+        # Another clerk books Siti: the pane shows it without a key press.
+        svc.narasumber.book(
+            svc.users.actor("admin"),
+            1,
+            wib("2026-03-11 08:00"),
+            wib("2026-03-11 10:00"),
+            activity="Rapat pimpinan",
+        )
+        await until(pilot, lambda: "Rapat pimpinan" in screen_text(app))
+        assert "11 Mar 08:00-10:00 Rapat pimpinan" in screen_text(app)
