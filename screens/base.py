@@ -89,8 +89,15 @@ def in_thread(
     app = node.app
 
     def deliver(callback: Callable[..., Any], value: Any) -> None:
-        if node.is_attached:
+        if not node.is_attached:
+            return
+        try:
             callback(value)
+        except Exception as exc:
+            # A bug in drawing the answer: say so in one line (the worker would
+            # swallow it silently, leaving a screen that never updates).
+            log.exception("showing a service result failed")
+            show_unexpected_on(app)(exc)
 
     def run() -> None:
         worker = get_current_worker()

@@ -195,7 +195,19 @@ class LookupDialog(Dialog["Booking | None"]):
             self.dismiss(booking)
 
 
-class BookingDialog(FormDialog["Booking | None"]):
+class SpanForm(FormDialog["Booking | None"]):
+    """A form with a start and an end time (fields "start" and "end")."""
+
+    def typed_span(self) -> tuple[datetime, datetime] | None:
+        """The typed times, or None after saying what is wrong with them."""
+        try:
+            return read_span(self.value("start"), self.value("end"))
+        except InputError as exc:
+            self.refuse(exc.message(), "start")
+            return None
+
+
+class BookingDialog(SpanForm):
     """Book one person: times, kegiatan, lokasi, tentatif or definitif. For a
     case the kegiatan defaults to its perihal and the booking is tentatif until
     the case confirms it (a refused or cancelled case releases it)."""
@@ -236,10 +248,8 @@ class BookingDialog(FormDialog["Booking | None"]):
             yield from self.form_footer(t("ui.nr.form.keys"))
 
     def submit(self) -> None:
-        try:
-            span = read_span(self.value("start"), self.value("end"))
-        except InputError as exc:
-            self.refuse(exc.message(), "start")
+        span = self.typed_span()
+        if span is None:
             return
         activity, location = self.value("activity"), self.value("location")
         if not activity and self.context is None:
@@ -263,7 +273,7 @@ class BookingDialog(FormDialog["Booking | None"]):
         )
 
 
-class BlockDialog(FormDialog["Booking | None"]):
+class BlockDialog(SpanForm):
     """Mark a person unavailable (cuti, dinas luar, lainnya) with the reason."""
 
     first_field = "start"
@@ -284,10 +294,8 @@ class BlockDialog(FormDialog["Booking | None"]):
             yield from self.form_footer(t("ui.nr.form.keys"))
 
     def submit(self) -> None:
-        try:
-            span = read_span(self.value("start"), self.value("end"))
-        except InputError as exc:
-            self.refuse(exc.message(), "start")
+        span = self.typed_span()
+        if span is None:
             return
         note = self.value("note")
         if not note:

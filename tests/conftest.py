@@ -45,6 +45,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip_slow)
 
 
+# --- the interface language is process-wide state: every test starts in Indonesian ---
+
+
+@pytest.fixture(autouse=True)
+def indonesian() -> Iterator[None]:
+    from soptui.i18n import set_language
+
+    set_language("id")
+    yield
+    set_language("id")
+
+
 # --- PostgreSQL server (session) ---
 
 

@@ -17,6 +17,7 @@ from test_app_support import (
     build_office,
     copy_office,
     make_app,
+    notices,
     screen_text,
     settle,
     sync,
@@ -50,17 +51,6 @@ def office(office_template: Path, tmp_path: Path) -> Iterator[tuple[Soptui, Froz
     svc, clock = copy_office(office_template, tmp_path / "office.sqlite")
     yield svc, clock
     svc.close()
-
-
-@pytest.fixture(autouse=True)
-def indonesian() -> Iterator[None]:
-    set_language("id")
-    yield
-    set_language("id")
-
-
-def notices(app: SoptuiApp) -> list[str]:
-    return [str(n.message) for n in app._notifications]
 
 
 def table_ids(app: SoptuiApp) -> list[int]:

@@ -158,6 +158,10 @@ def screen_text(app: SoptuiApp) -> str:
     return "\n".join(strip.text for strip in strips)
 
 
+def notices(app: SoptuiApp) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
 def sync(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
     """Run an async pilot test without an async pytest plugin (none is a
     dependency); pytest still sees the test's fixtures through functools.wraps."""
