@@ -34,7 +34,17 @@ from soptui.db.models import (
 from soptui.errors import InputError, NotFoundError, PermissionDenied, RuleError, StaleError
 from soptui.identity import Actor
 from soptui.validate import NAME_MAX, NOTE_MAX, SHORT_MAX, TITLE_MAX, clean_text
-from soptui.views import VIEWS, AttemptView, CaseDetail, CaseRow, EventView, StepView
+from soptui.views import (
+    OPEN_STATUSES,
+    VIEWS,
+    AttemptView,
+    CaseDetail,
+    CaseRow,
+    EventView,
+    StepView,
+    case_row,
+    view_counts,
+)
 from soptui.workcal import WorkCalendar
 
 Clock = Callable[[], datetime]
@@ -44,7 +54,6 @@ StepOutcomeHook = Callable[[Session, Case, SopDefinition, Step, str, datetime], 
 # (session, case, final status, at) when a case ends: closed, refused, cancelled.
 CaseEndHook = Callable[[Session, Case, str, datetime], None]
 
-OPEN_STATUSES = ("open", "paused")
 ENDED_STATUSES = ("closed", "refused", "cancelled")
 
 
@@ -473,29 +482,64 @@ class CaseService:
         offset: int = 0,
     ) -> list[CaseRow]:
         now = self.clock()
+        query = self.list_query(
+            actor,
+            view=view,
+            search=search,
+            sop_code=sop_code,
+            role=role,
+            status=status,
+            limit=limit,
+            offset=offset,
+            now=now,
+        )
         with self.db.read() as s:
-            # Plain columns, not ORM entities: an inbox page is read often and
-            # nothing here is changed, so the identity map is pure overhead.
-            query = (
-                select(*ROW_COLUMNS, StepAttempt.paused_at)
-                .join(SopVersion, SopVersion.id == Case.sop_version_id)
-                .outerjoin(StepAttempt, StepAttempt.id == Case.current_attempt_id)
-            )
-            query = self._filtered(query, actor, view, search, sop_code, role, status, now)
-            if view == "closed" or status in ENDED_STATUSES or status == "all":
-                query = query.order_by(
-                    Case.closed_at.desc().nulls_first(), Case.due_at.asc().nulls_last(), Case.id
-                )
-            else:
-                query = query.order_by(Case.due_at.asc().nulls_last(), Case.id)
-            if limit is not None:
-                query = query.limit(limit).offset(offset)
             cal = self.calendars.calendar(s, max_age=30)
             return [self._row(s, row, row.paused_at, cal, now) for row in s.execute(query)]
 
+    def list_query(
+        self,
+        actor: Actor | None,
+        *,
+        view: str,
+        search: str | None,
+        sop_code: str | None,
+        role: str | None,
+        status: str | None,
+        limit: int | None,
+        offset: int,
+        now: datetime,
+    ) -> Select[Any]:
+        """The statement list_cases runs (the start-up fast path replays it
+        compiled: soptui.fastpath)."""
+        # Plain columns, not ORM entities: an inbox page is read often and
+        # nothing here is changed, so the identity map is pure overhead.
+        query = (
+            select(*ROW_COLUMNS, StepAttempt.paused_at)
+            .join(SopVersion, SopVersion.id == Case.sop_version_id)
+            .outerjoin(StepAttempt, StepAttempt.id == Case.current_attempt_id)
+        )
+        query = self._filtered(query, actor, view, search, sop_code, role, status, now)
+        if view == "closed" or status in ENDED_STATUSES or status == "all":
+            query = query.order_by(
+                Case.closed_at.desc().nulls_first(), Case.due_at.asc().nulls_last(), Case.id
+            )
+        else:
+            query = query.order_by(Case.due_at.asc().nulls_last(), Case.id)
+        if limit is not None:
+            query = query.limit(limit).offset(offset)
+        return query
+
     def counts(self, actor: Actor | None, *, search: str | None = None) -> dict[str, int]:
         """How many cases each inbox view holds (with the same filter), in one pass."""
-        now = self.clock()
+        query = self.counts_query(actor, search=search, now=self.clock())
+        with self.db.read() as s:
+            return view_counts(s.execute(query).one())
+
+    def counts_query(
+        self, actor: Actor | None, *, search: str | None, now: datetime
+    ) -> Select[Any]:
+        """The statement counts runs: one row, a sum per view in VIEWS order."""
         columns = [
             func.coalesce(
                 func.sum(sql_case((self._view_condition(actor, view, now), 1), else_=0)), 0
@@ -507,14 +551,17 @@ class CaseService:
             query = query.join(SopVersion, SopVersion.id == Case.sop_version_id).where(
                 self._search_condition(search)
             )
-        with self.db.read() as s:
-            return dict(zip(VIEWS, (int(v) for v in s.execute(query).one()), strict=True))
+        return query
 
     def last_change(self) -> str:
         """A token that changes whenever anything is written (the audit head)."""
         with self.db.read() as s:
-            head = s.get(audit.Setting, audit.HEAD_KEY)
-            return head.value if head is not None else ""
+            return s.execute(self.head_query()).scalar_one_or_none() or ""
+
+    @staticmethod
+    def head_query() -> Select[Any]:
+        """The statement last_change runs: the audit head's value, if any."""
+        return select(audit.Setting.value).where(audit.Setting.key == audit.HEAD_KEY)
 
     def detail(self, case_id: int) -> CaseDetail:
         now = self.clock()
@@ -818,37 +865,7 @@ class CaseService:
     ) -> CaseRow:
         """An inbox row from a Case, or from a result row with ROW_COLUMNS."""
         definition = self.catalogs.definition(s, case.sop_version_id)
-        step = definition.step(case.current_step_key) if case.current_step_key else None
-        remaining = None
-        if case.due_at is not None and case.status in OPEN_STATUSES:
-            # While paused the clock stands still at the pause.
-            remaining = cal.working_time_between(paused_at or now, case.due_at)
-        role_name = definition.role(step.role).name if step else None
-        return CaseRow(
-            id=case.id,
-            sop_code=definition.code,
-            sop_short=definition.short_name,
-            sop_version=definition.version,
-            title=case.title,
-            requester=case.requester,
-            letter_no=case.letter_no,
-            urgency=case.urgency,
-            status=case.status,
-            outcome=case.outcome,
-            step_key=step.key if step else None,
-            step_no=step.no if step else None,
-            step_position=step.index + 1 if step else None,
-            step_count=len(definition.steps),
-            step_text=step.text if step else None,
-            role=step.role if step else None,
-            role_name=role_name,
-            waiting_role=case.waiting_role,
-            due_at=case.due_at,
-            remaining=remaining,
-            opened_at=case.opened_at,
-            updated_at=case.updated_at,
-            version=case.version,
-        )
+        return case_row(definition, case, paused_at, cal, now)
 
     @staticmethod
     def _attempt_view(

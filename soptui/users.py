@@ -5,44 +5,69 @@ from __future__ import annotations
 import pwd
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from soptui import audit
+from soptui.actors import DEMO_KEY, Lookups, UserRecord, actor_of, identify, office_today
 from soptui.catalog_store import CatalogStore
 from soptui.db.engine import Database
 from soptui.db.models import Delegation, Setting, User, UserRole
-from soptui.errors import IdentityError, InputError, NotFoundError, PermissionDenied, RuleError
+from soptui.errors import InputError, NotFoundError, PermissionDenied, RuleError
 from soptui.identity import ADMIN_ROLE, Actor, os_login
 from soptui.validate import NAME_MAX, clean_text, normalise_nip
 from soptui.views import DelegationView, UserView
 
-DEMO_KEY = "demo"
-OFFICE_TZ = ZoneInfo("Asia/Jakarta")
+
+def _user_query(login: str) -> Select[Any]:
+    return select(User.id, User.login, User.name, User.active).where(User.login == login)
 
 
-def _actor(s: Session, user: User, today: date) -> Actor:
-    """The user with their own roles plus those delegated to them for today."""
-    own = {r.role_key for r in user.roles}
-    delegated: dict[str, str] = {}
-    rows = s.execute(
-        select(Delegation, User)
+def _roles_query(user_id: int) -> Select[Any]:
+    return select(UserRole.role_key).where(UserRole.user_id == user_id)
+
+
+def _demo_query() -> Select[Any]:
+    return select(Setting.value).where(Setting.key == DEMO_KEY)
+
+
+def _delegations_query(user_id: int, today: date) -> Select[Any]:
+    """(principal login, principal's role) of today's delegations to the user."""
+    return (
+        select(User.login, UserRole.role_key)
+        .select_from(Delegation)
         .join(User, User.id == Delegation.principal_id)
+        .join(UserRole, UserRole.user_id == User.id)
         .where(
-            Delegation.delegate_id == user.id,
+            Delegation.delegate_id == user_id,
             Delegation.revoked_at.is_(None),
             Delegation.start_date <= today,
             Delegation.end_date >= today,
         )
-        .order_by(Delegation.id)
-    ).all()
-    for _delegation, principal in rows:
-        for role in principal.roles:
-            if role.role_key != ADMIN_ROLE and role.role_key not in own:
-                delegated.setdefault(role.role_key, principal.login)
-    return Actor(user.id, user.login, user.name, frozenset(own | delegated.keys()), delegated)
+        .order_by(Delegation.id, UserRole.role_key)
+    )
+
+
+# The statements behind soptui.actors.Lookups, by name. The start-up fast path
+# (soptui.fastpath) compiles these same statements and replays them.
+IDENTITY_QUERIES: dict[str, Callable[..., Select[Any]]] = {
+    "user": _user_query,
+    "roles": _roles_query,
+    "demo": _demo_query,
+    "delegations": _delegations_query,
+}
+
+
+def _lookups(s: Session) -> Lookups:
+    return Lookups(lambda name, **inputs: s.execute(IDENTITY_QUERIES[name](**inputs)).all())
+
+
+def _actor(s: Session, user: User, today: date) -> Actor:
+    """The user with their own roles plus those delegated to them for today."""
+    record = UserRecord(user.id, user.login, user.name, user.active)
+    return actor_of(_lookups(s), record, today)
 
 
 def _view(user: User) -> UserView:
@@ -119,7 +144,7 @@ class UserService:
             return [_view(u) for u in s.execute(select(User).order_by(User.login)).scalars()]
 
     def today(self) -> date:
-        return self.clock().astimezone(OFFICE_TZ).date()
+        return office_today(self.clock())
 
     def actor(self, login: str) -> Actor:
         with self.db.read() as s:
@@ -236,21 +261,7 @@ class UserService:
         (--user) is honoured only on a demo database or for an admin."""
         me_login = login or os_login()
         with self.db.read() as s:
-            me = s.execute(select(User).where(User.login == me_login)).scalar_one_or_none()
-            if requested and requested != me_login:
-                demo = s.get(Setting, DEMO_KEY)
-                is_demo = demo is not None and demo.value == "1"
-                if not is_demo and not (
-                    me is not None and ADMIN_ROLE in {r.role_key for r in me.roles}
-                ):
-                    raise IdentityError("err.impersonation", login=me_login)
-                target = s.execute(select(User).where(User.login == requested)).scalar_one_or_none()
-                if target is None:
-                    raise NotFoundError("err.user_not_found", login=requested)
-                return _actor(s, target, self.today())
-            if me is None or not me.active:
-                raise IdentityError("err.not_registered", login=me_login)
-            return _actor(s, me, self.today())
+            return identify(_lookups(s), requested, me_login, self.today())
 
 
 def os_full_name(login: str) -> str:

@@ -1,15 +1,23 @@
-"""Plain read models handed to the CLI and the screens (no ORM objects leak out)."""
+"""Plain read models handed to the CLI and the screens (no ORM objects leak out),
+and how an inbox row and the view counts are built from plain column values:
+shared by the case service and the start-up fast path (soptui.fastpath), which
+reads the same columns without SQLAlchemy."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from soptui.catalog import SopDefinition, Step
 
+if TYPE_CHECKING:
+    from soptui.workcal import WorkCalendar
+
 # The inbox views, in the order of their keys 1-5.
 VIEWS = ("mine", "all", "overdue", "paused", "closed")
+OPEN_STATUSES = ("open", "paused")
 
 
 @dataclass(frozen=True)
@@ -77,6 +85,54 @@ class CaseRow:
         return (
             self.remaining is not None and self.remaining < timedelta(0) and (self.status == "open")
         )
+
+
+def case_row(
+    definition: SopDefinition,
+    case: Any,
+    paused_at: datetime | None,
+    cal: WorkCalendar,
+    now: datetime,
+) -> CaseRow:
+    """An inbox row from a case's columns, read by name (`case` is a Case, a
+    result row of the case service's ROW_COLUMNS, or the fast path's tuple of
+    the same columns) and the definition of its SOP version."""
+    step = definition.step(case.current_step_key) if case.current_step_key else None
+    remaining = None
+    if case.due_at is not None and case.status in OPEN_STATUSES:
+        # While paused the clock stands still at the pause.
+        remaining = cal.working_time_between(paused_at or now, case.due_at)
+    role_name = definition.role(step.role).name if step else None
+    return CaseRow(
+        id=case.id,
+        sop_code=definition.code,
+        sop_short=definition.short_name,
+        sop_version=definition.version,
+        title=case.title,
+        requester=case.requester,
+        letter_no=case.letter_no,
+        urgency=case.urgency,
+        status=case.status,
+        outcome=case.outcome,
+        step_key=step.key if step else None,
+        step_no=step.no if step else None,
+        step_position=step.index + 1 if step else None,
+        step_count=len(definition.steps),
+        step_text=step.text if step else None,
+        role=step.role if step else None,
+        role_name=role_name,
+        waiting_role=case.waiting_role,
+        due_at=case.due_at,
+        remaining=remaining,
+        opened_at=case.opened_at,
+        updated_at=case.updated_at,
+        version=case.version,
+    )
+
+
+def view_counts(values: Iterable[Any]) -> dict[str, int]:
+    """The counts query's one row (a sum per view, in VIEWS order) as a dict."""
+    return dict(zip(VIEWS, (int(v) for v in values), strict=True))
 
 
 @dataclass(frozen=True)
