@@ -152,7 +152,7 @@ def run_tui(opts: Options) -> None:
     """Open the terminal app. The database work (init or demo when empty, the
     checks, who is at the keyboard, the first inbox page) runs in a forked
     helper while this process loads Textual: see soptui.prefetch."""
-    from soptui.prefetch import LazyServices, Prefetch, read_first_page
+    from soptui.prefetch import LazyServices, Prefetch, StartupRead
 
     url = opts.url()
     requested = opts.user or os.environ.get("SOPTUI_USER") or None
@@ -161,7 +161,7 @@ def run_tui(opts: Options) -> None:
 
         requested = DEFAULT_DEMO_LOGIN
 
-    def first_page() -> Any:
+    def open_services() -> Any:
         svc = opts.service()
         if opts.demo and svc.is_empty():
             from soptui.demo import build_demo
@@ -171,9 +171,10 @@ def run_tui(opts: Options) -> None:
             svc.init()
         else:
             svc.ensure_ready()
-        return read_first_page(svc, requested, INBOX_LIMIT)
+        return svc
 
-    prefetch = Prefetch(first_page)
+    first_page = StartupRead(url, requested, INBOX_LIMIT, open_services)
+    prefetch = Prefetch(first_page, after=first_page.after)
     from soptui.app import run_app  # Textual loads while the helper reads the database
 
     page = prefetch.result()
