@@ -1,4 +1,4 @@
-"""`soptui report ...`: SLA, monitoring, workload, bottlenecks, agenda."""
+"""`soptui report ...`: SLA, monitoring, workload, bottlenecks, agenda, narasumber."""
 
 from __future__ import annotations
 
@@ -90,3 +90,20 @@ def report_agenda(opts: Options, start: str | None, end: str | None, fmt: str) -
     first, last = period(opts, start, end)
     svc = opts.ready()
     show(svc.reports.agenda(first, last, svc.letters), fmt)
+
+
+@report.command("narasumber")
+@range_options
+@click.option(
+    "--all", "everyone", is_flag=True, help="Also persons with no booking or block in the period."
+)
+@format_option
+@pass_options
+def report_narasumber(
+    opts: Options, start: str | None, end: str | None, everyone: bool, fmt: str
+) -> None:
+    """Bookings and engagement per narasumber: definitif/tentatif/batal, hours,
+    cases served, first/last day engaged, days blocked. A booking counts when it
+    overlaps the period; its hours are clipped to the period."""
+    first, last = period(opts, start, end)
+    show(opts.ready().reports.narasumber(first, last, everyone=everyone), fmt)

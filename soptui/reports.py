@@ -5,6 +5,11 @@ reports screen draws with text bars.
 Time figures are the frozen working time of each step attempt (paused time
 credited back), so a report does not move when the calendar is edited later.
 Percentiles use the nearest-rank method (p90 of 10 values is the 9th).
+
+The narasumber report counts a booking or block in a period when its
+half-open interval [starts_at, ends_at) overlaps the period's days (office
+time): one that straddles a bound counts once, and only its part inside the
+period adds to the hours and the days. Touching a bound is not overlapping.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from soptui.catalog import SopDefinition
 from soptui.catalog_store import CatalogStore
 from soptui.db.engine import Database
 from soptui.db.models import Case, StepAttempt, User, UserRole
+from soptui.db.registry_models import Narasumber, NarasumberBooking
 from soptui.errors import InputError
 
 OFFICE_TZ = ZoneInfo("Asia/Jakarta")
@@ -39,6 +45,9 @@ class Report:
     columns: tuple[tuple[str, str], ...]  # (key, heading message key)
     rows: tuple[dict[str, Any], ...]
     bar: str | None = None  # a 0..1 column the screen draws as a bar
+    # With bar_max the bar column holds plain figures (hours): the bar is
+    # value / bar_max and the figure is written beside it instead of a percent.
+    bar_max: float | None = None
     params: dict[str, Any] = field(default_factory=dict)
 
 
@@ -366,3 +375,118 @@ class ReportService:
         rows = tuple(letter_record(v) for v in letters.list(start=start, end=end))
         cols = LETTER_COLUMNS
         return Report("agenda", cols, rows, params={"from": start, "to": end})
+
+    def narasumber(self, start: date, end: date, *, everyone: bool = False) -> Report:
+        """Bookings and engagement per narasumber in a period.
+
+        Per person (with their status now): bookings (kind kegiatan)
+        definitif, tentatif and batal that overlap the period; engaged hours
+        (definitif and tentatif bookings, clipped to the period); distinct
+        cases those bookings serve; the first and last day engaged inside the
+        period; days blocked (office-time days of the period touched by an
+        active cuti, dinas luar or lainnya block; a part of a day counts).
+        Persons with no booking or block in the period are left out unless
+        `everyone`. Ordered by engaged hours (most first), then name (gelar
+        ignored, as the registry sorts), then id."""
+        from soptui.i18n import t
+
+        lo, hi = day_bounds(start, end)
+        per: dict[int, dict[str, Any]] = {}
+
+        def row_for(
+            pid: int, name: str, sort: str, instansi: str | None, status: str
+        ) -> dict[str, Any]:
+            return per.setdefault(
+                pid,
+                {
+                    "id": pid,
+                    "name": name,
+                    "instansi": instansi,
+                    "status": status,
+                    "status_text": t(f"nr.status.{status}"),
+                    "definitif": 0,
+                    "tentatif": 0,
+                    "batal": 0,
+                    "hours": 0.0,
+                    "cases": 0,
+                    "first": None,
+                    "last": None,
+                    "blocked_days": 0,
+                    "_sort": sort,
+                    "_seconds": 0.0,
+                    "_cases": set(),
+                    "_days": set(),
+                },
+            )
+
+        person_cols = (
+            Narasumber.id,
+            Narasumber.name,
+            Narasumber.sort_name,
+            Narasumber.instansi,
+            Narasumber.status,
+        )
+        with self.db.read() as s:
+            booked = s.execute(
+                select(
+                    *person_cols,
+                    NarasumberBooking.kind,
+                    NarasumberBooking.status,
+                    NarasumberBooking.starts_at,
+                    NarasumberBooking.ends_at,
+                    NarasumberBooking.case_id,
+                )
+                .join(Narasumber, Narasumber.id == NarasumberBooking.narasumber_id)
+                .where(NarasumberBooking.starts_at < hi, NarasumberBooking.ends_at > lo)
+                .order_by(NarasumberBooking.id)
+            ).all()
+            everybody = s.execute(select(*person_cols)).all() if everyone else []
+        for pid, name, sort, instansi, status in everybody:
+            row_for(pid, name, sort, instansi, status)
+        for pid, name, sort, instansi, status, kind, state, starts, ends, case_id in booked:
+            row = row_for(pid, name, sort, instansi, status)
+            first, last = max(starts, lo), min(ends, hi)
+            # The office-time days the clipped interval touches (its end is open).
+            day_from = first.astimezone(OFFICE_TZ).date()
+            day_to = (last - timedelta(microseconds=1)).astimezone(OFFICE_TZ).date()
+            if kind != "kegiatan":
+                if state != "batal":
+                    row["_days"].update(
+                        day_from + timedelta(days=n) for n in range((day_to - day_from).days + 1)
+                    )
+                continue
+            row[state] += 1
+            if state == "batal":
+                continue
+            row["_seconds"] += (last - first).total_seconds()
+            if case_id is not None:
+                row["_cases"].add(case_id)
+            row["first"] = day_from if row["first"] is None else min(row["first"], day_from)
+            row["last"] = day_to if row["last"] is None else max(row["last"], day_to)
+        rows = sorted(per.values(), key=lambda r: (-r["_seconds"], r["_sort"], r["id"]))
+        for row in rows:
+            row["hours"] = round(row.pop("_seconds") / 3600, 2)
+            row["cases"] = len(row.pop("_cases"))
+            row["blocked_days"] = len(row.pop("_days"))
+            del row["_sort"]
+        cols = (
+            ("name", "col.nr.person"),
+            ("instansi", "col.nr.instansi"),
+            ("status_text", "col.status"),
+            ("definitif", "col.nr.definitif"),
+            ("tentatif", "col.nr.tentatif"),
+            ("batal", "col.nr.batal"),
+            ("hours", "col.nr.hours"),
+            ("cases", "col.nr.cases"),
+            ("first", "col.nr.first"),
+            ("last", "col.nr.last"),
+            ("blocked_days", "col.nr.blocked_days"),
+        )
+        return Report(
+            "narasumber",
+            cols,
+            tuple(rows),
+            bar="hours",
+            bar_max=max((r["hours"] for r in rows), default=0.0) or 1.0,
+            params={"from": start, "to": end, "all": everyone},
+        )
