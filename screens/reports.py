@@ -1,6 +1,7 @@
 """Reports: SLA (per step, role or person), the six-monthly monitoring table,
-workload, bottlenecks and the agenda book, over a period typed from the
-keyboard, drawn as a table with text bars; any report exported to a file.
+workload, bottlenecks, the agenda book and the narasumber engagement, over a
+period typed from the keyboard, drawn as a table with text bars; any report
+exported to a file.
 
 A report is a snapshot: it runs when opened, when the report or the period
 changes, and on F5 - not on every poll (no repaint, no query while idle)."""
@@ -44,6 +45,9 @@ class Kind:
     id: str  # in file names; its message is ui.report.<id with _>
     period: str
     bar_after: str | None = None  # where the bar goes if the report's columns lack it
+    # Groups of columns left out of the table (in this order) when the terminal
+    # is too narrow to show the others whole; enter and the export still show them.
+    optional: tuple[tuple[str, ...], ...] = ()
 
     @property
     def label(self) -> str:
@@ -58,6 +62,7 @@ KINDS = (
     Kind("workload", "none"),
     Kind("bottlenecks", "range"),
     Kind("agenda", "range"),
+    Kind("narasumber", "range", optional=(("first", "last"), ("instansi",))),
 )
 KIND_BY_ID = {k.id: k for k in KINDS}
 DEFAULT_DAYS = 30
@@ -81,6 +86,8 @@ def run_report(svc: Soptui, kind: str, start: date, end: date) -> Report:
         return reports.bottlenecks(start, end)
     if kind == "agenda":
         return reports.agenda(start, end, svc.letters)
+    if kind == "narasumber":
+        return reports.narasumber(start, end)
     raise ValueError(kind)
 
 
@@ -98,6 +105,20 @@ def export_name(kind: str, period: tuple[date, date] | None, today: date, fmt: s
     return f"soptui-{kind}-{span}.{EXTENSIONS[fmt]}"
 
 
+def kinds_line(labels: list[str], chosen: int, width: int) -> Text:
+    """ " 1 SLA  2 SLA peran ...": the reports and their keys, the one shown in
+    reverse video with a marker (readable without colour). One space between
+    them instead of two where the line would not fit the terminal."""
+    spaced = sum(cell_len(label) + 4 for label in labels) <= width
+    parts: list[Text] = []
+    for number, label in enumerate(labels, start=1):
+        text = f" {number} {label}" + (" " if spaced else "")
+        parts.append(
+            Text("▸" + text[1:], style="bold reverse") if number - 1 == chosen else Text(text)
+        )
+    return Text("").join(parts)
+
+
 # ----- the table ---------------------------------------------------------------------
 
 BAR_CELLS = 10  # blocks in a bar where there is room
@@ -109,14 +130,23 @@ SHORT_TEXT = 10  # a text column this narrow is shown whole first (dates, codes 
 TEXT_FIRST = 16  # what every text column gets before the bar grows
 
 
-def bar(value: float | None, width: int) -> str:
-    """ "███████░░░  70%": blocks for the share, the figure beside them (no colour needed)."""
+def bar(
+    value: float | None, width: int, scale: float | None = None, figure: int = PERCENT_CELLS
+) -> str:
+    """ "███████░░░  70%": blocks for the share, the figure beside them (no colour needed).
+    With a scale the value is a plain figure (hours): "███████░░░ 10.5" fills
+    value / scale and writes the value in `figure` cells."""
     if value is None:
         return "-"
-    cells = max(1, width - PERCENT_CELLS)
-    share = min(1.0, max(0.0, float(value)))
+    cells = max(1, width - figure)
+    if scale is None:
+        share = min(1.0, max(0.0, float(value)))
+        text = f"{share:>{figure}.0%}"
+    else:
+        share = min(1.0, max(0.0, float(value) / scale)) if scale > 0 else 0.0
+        text = cell_text(value).rjust(figure)
     filled = round(share * cells)
-    return "█" * filled + "░" * (cells - filled) + f"{share:>{PERCENT_CELLS}.0%}"
+    return "█" * filled + "░" * (cells - filled) + text
 
 
 def cell_text(value: Any) -> str:
@@ -139,11 +169,24 @@ def is_number(value: Any) -> bool:
 @dataclass(frozen=True)
 class Column:
     key: str
-    heading: str
+    heading: str  # in full (the row's detail, the export)
     numeric: bool
     is_bar: bool
     natural: int  # the width that shows every value and the heading whole
     minimum: int
+    figure: int = PERCENT_CELLS  # a bar's cells for the figure beside it
+    label: str = ""  # the table's heading: a shorter form where one exists
+
+    @property
+    def title(self) -> str:
+        return self.label or self.heading
+
+
+def table_heading(heading_key: str) -> str:
+    """ "<key>.short" where the messages have it ("Def" for "Definitif": a
+    one-digit column need not be nine cells wide), else the heading."""
+    short = t(heading_key + ".short")
+    return short if short != heading_key + ".short" else t(heading_key)
 
 
 def plan_columns(report: Report, bar_after: str | None = None) -> list[Column]:
@@ -156,19 +199,37 @@ def plan_columns(report: Report, bar_after: str | None = None) -> list[Column]:
     planned: list[Column] = []
     for column_key, heading_key in columns:
         heading = t(heading_key)
+        label = table_heading(heading_key)
         if column_key == report.bar:
-            natural = max(cell_len(heading), BAR_CELLS + PERCENT_CELLS)
+            figure = PERCENT_CELLS
+            if report.bar_max is not None:  # plain figures: as wide as the widest, and a space
+                figure = 1 + max(
+                    (cell_len(cell_text(r.get(column_key))) for r in report.rows), default=1
+                )
+            natural = max(cell_len(label), BAR_CELLS + figure)
             planned.append(
-                Column(column_key, heading, True, True, natural, BAR_MIN_CELLS + PERCENT_CELLS)
+                Column(
+                    column_key, heading, True, True, natural, BAR_MIN_CELLS + figure, figure, label
+                )
             )
             continue
         values = [row.get(column_key) for row in report.rows]
         texts = [cell_text(v) for v in values]
         longest = max((cell_len(x) for x in texts), default=0)
         numeric = bool(values) and all(is_number(v) for v in values if v is not None)
-        natural = min(TEXT_MAX, max(cell_len(heading), longest, 1))
+        natural = min(TEXT_MAX, max(cell_len(label), longest, 1))
         minimum = max(1, longest) if numeric else min(natural, TEXT_MIN)
-        planned.append(Column(column_key, heading, numeric, False, natural, min(natural, minimum)))
+        planned.append(
+            Column(
+                column_key,
+                heading,
+                numeric,
+                False,
+                natural,
+                min(natural, minimum),
+                label=label,
+            )
+        )
     return planned
 
 
@@ -204,6 +265,33 @@ def fit_widths(columns: list[Column], width: int) -> list[int]:
             if not grew:
                 break
     return widths
+
+
+def comfortable(columns: list[Column]) -> int:
+    """The width that shows every number and short text whole, every bar at
+    its least and every other text in TEXT_FIRST cells (or whole if shorter)."""
+    total = 1 + len(columns)
+    for c in columns:
+        if c.is_bar:
+            total += c.minimum
+        elif c.numeric or c.natural <= SHORT_TEXT:
+            total += c.natural
+        else:
+            total += min(c.natural, TEXT_FIRST)
+    return total
+
+
+def shown_columns(
+    columns: list[Column], optional: tuple[tuple[str, ...], ...], width: int
+) -> list[Column]:
+    """The columns the table shows: the optional groups go, in their order,
+    while the rest would not fit comfortably."""
+    shown = list(columns)
+    for dropped in optional:
+        if comfortable(shown) <= width:
+            break
+        shown = [c for c in shown if c.key not in dropped]
+    return shown
 
 
 class ReportTable(Reworded, DataTable[Text]):
@@ -244,7 +332,7 @@ class ReportsScreen(LiveScreen):
                 f"kind('{kind.id}')",
                 "reports." + kind.id.replace("-", "_"),
                 show=n == 1,
-                key_display="1-7" if n == 1 else None,
+                key_display=f"1-{len(KINDS)}" if n == 1 else None,
             )
             for n, kind in enumerate(KINDS, start=1)
         ),
@@ -260,7 +348,8 @@ class ReportsScreen(LiveScreen):
         self.today: date | None = None
         self.result: Run | None = None
         self.running = False
-        self.layout_widths: list[int] = []
+        self.layout_widths: list[int] = []  # of the columns shown
+        self.table_layout: list[tuple[str, int]] = []  # which columns, how wide
         self._editing_message = False
 
     def compose(self) -> ComposeResult:
@@ -359,16 +448,10 @@ class ReportsScreen(LiveScreen):
         self._render_period()
 
     def _render_kinds(self) -> None:
-        parts: list[Text] = []
-        for number, kind in enumerate(KINDS, start=1):
-            text = f" {number} {kind.label} "
-            # The report shown: reverse video and a marker, readable without colour.
-            parts.append(
-                Text("▸" + text.lstrip(" "), style="bold reverse")
-                if kind is self.kind
-                else Text(text)
-            )
-        self.query_one("#kinds", Static).update(Text("").join(parts))
+        labels = [kind.label for kind in KINDS]
+        chosen = KINDS.index(self.kind)
+        width = self.size.width or self.app.size.width
+        self.query_one("#kinds", Static).update(kinds_line(labels, chosen, width))
 
     def _render_period(self) -> None:
         has_period = self.kind.period != "none"
@@ -400,17 +483,22 @@ class ReportsScreen(LiveScreen):
         if result is None or result.kind != self.kind.id:
             table.clear(columns=True)
             self.layout_widths = []
+            self.table_layout = []
             return
-        columns = self._columns()
-        widths = fit_widths(columns, self.size.width or self.app.size.width)
-        if not force and widths == self.layout_widths:
+        width = self.size.width or self.app.size.width
+        columns = shown_columns(self._columns(), self.kind.optional, width)
+        widths = fit_widths(columns, width)
+        layout = [(c.key, w) for c, w in zip(columns, widths, strict=True)]
+        if not force and layout == self.table_layout:
             return
+        self.table_layout = layout
         self.layout_widths = widths
         rows = result.report.rows
+        scale = result.report.bar_max
         bar_style = table.get_component_rich_style("reporttable--bar", partial=True)
         table.clear(columns=True)
         for column, width in zip(columns, widths, strict=True):
-            heading = present.fit(column.heading, width)
+            heading = present.fit(column.title, width)
             heading = heading.rjust(width) if column.numeric else heading.ljust(width)
             table.add_column(Text(heading + " ", no_wrap=True), width=width + 1, key=column.key)
         for index, row in enumerate(rows):
@@ -418,9 +506,9 @@ class ReportsScreen(LiveScreen):
             for column, width in zip(columns, widths, strict=True):
                 value = row.get(column.key)
                 if column.is_bar:
-                    text = bar(value, width)
+                    text = bar(value, width, scale, column.figure)
                     cell = Text(no_wrap=True)
-                    blocks = len(text) - PERCENT_CELLS if value is not None else 0
+                    blocks = len(text) - column.figure if value is not None else 0
                     cell.append(text[:blocks], style=bar_style)
                     cell.append(text[blocks:].rjust(width - blocks) + " ")
                     cells.append(cell)
@@ -448,6 +536,7 @@ class ReportsScreen(LiveScreen):
         self.reload()
 
     def on_resize(self, _event: events.Resize) -> None:
+        self._render_kinds()
         if self.result is not None:
             self._render_table()
 
@@ -549,7 +638,9 @@ class ReportsScreen(LiveScreen):
         if result is None or event.row_key.value is None:
             return
         row = result.report.rows[int(event.row_key.value)]
-        self.app.push_screen(RowDetail(self._columns(), row, int(event.row_key.value) + 1))
+        self.app.push_screen(
+            RowDetail(self._columns(), row, int(event.row_key.value) + 1, result.report.bar_max)
+        )
 
 
 # ----- dialogs -------------------------------------------------------------------------
@@ -564,11 +655,18 @@ class RowDetail(Dialog[None]):
         key("enter", "cancel", "rdetail.close_enter", show=False),
     ]
 
-    def __init__(self, columns: list[Column], row: dict[str, Any], number: int) -> None:
+    def __init__(
+        self,
+        columns: list[Column],
+        row: dict[str, Any],
+        number: int,
+        scale: float | None = None,
+    ) -> None:
         super().__init__(classes="dialog")
         self.columns = columns
         self.row = row
         self.number = number
+        self.scale = scale  # the report's bar_max
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="box") as box:
@@ -580,7 +678,11 @@ class RowDetail(Dialog[None]):
         lines: list[Content] = []
         for column in self.columns:
             value = self.row.get(column.key)
-            text = bar(value, BAR_CELLS + PERCENT_CELLS) if column.is_bar else cell_text(value)
+            text = (
+                bar(value, BAR_CELLS + column.figure, self.scale, column.figure)
+                if column.is_bar
+                else cell_text(value)
+            )
             lines.append(Content.assemble((column.heading + ": ", "$text-muted"), text or "-"))
         step = self.row.get("step")
         if isinstance(step, str) and step:

@@ -1,8 +1,9 @@
 """Pilot tests of the reports screen at 80x24: opened by F4 and from the palette,
 every report against the service's own rows, the period typed in both date
 forms (and refused inline when unreadable), the text bars, export to CSV, JSON
-and a markdown table (never overwriting without a second enter), English, and
-one snapshot.
+and a markdown table (never overwriting without a second enter), English, the
+narasumber report (hour bars, columns left out on a narrow terminal), and one
+snapshot.
 
 The office is the app tests' small office (tests/test_app_support.py) plus a
 few cases worked at known speeds and three letters:
@@ -11,6 +12,11 @@ few cases worked at known speeds and three letters:
     24 Feb  Permintaan: 2m, 4m, 30m and returned (breach), 8m, 6m
      3 Mar  Fasilitas: step 1 in 12m (breach)
     letters: in 15 Jan, in 2 Mar (agenda 2/2026), out 5 Mar (800/1/DISKOPUKM, case 1)
+    narasumber (registered and approved in December 2025, their Pendaftaran
+    cases withdrawn, so the other reports do not see them):
+        Dr. Zainal Arifin  3 Mar 08-12 definitif (case 1), 5 Mar 13-15 tentatif: 6 h
+        Bambang Hidayat    20 Feb 08-11 definitif: 3 h; cuti 2-3 Mar: 2 days
+        Citra Dewi         20 Jan 09-12 definitif: outside the default period
 
 The clock stands at Tue 10 March 2026 10:00: the default period is 9 Feb -
 10 Mar, the current semester Jan - Jun 2026.
@@ -37,6 +43,7 @@ from textual.widgets._footer import FooterKey
 from soptui.app import SoptuiApp
 from soptui.formatting import render
 from soptui.i18n import set_language, t
+from soptui.narasumber import parse_range
 from soptui.screens import reports as reports_screen
 from soptui.screens.case import CaseScreen
 from soptui.screens.inbox import InboxScreen
@@ -48,6 +55,7 @@ from soptui.screens.reports import (
     bar,
     cell_text,
     fit_widths,
+    kinds_line,
     plan_columns,
 )
 from soptui.service import Soptui
@@ -105,8 +113,38 @@ def work_more(path: Path) -> None:
             recipient="Dinas Koperasi Kab. Sambas",
             case_id=1,
         )
+        add_narasumber(svc, clock)
     finally:
         svc.close()
+
+
+def add_narasumber(svc: Soptui, clock: FrozenClock) -> None:
+    nr = svc.narasumber
+    admin, sari = svc.users.actor("admin"), svc.users.actor("sari")
+    clock.set("2025-12-01 09:00")
+    ids = []
+    for name, instansi in (
+        ("Dr. Zainal Arifin", "Universitas Tanjungpura"),
+        ("Bambang Hidayat", "Dinas Koperasi Kab. Sambas"),
+        ("Citra Dewi", None),
+    ):
+        person = nr.register(admin, name=name, topics=["Koperasi"], instansi=instansi)
+        nr.set_status(admin, person.id, "disetujui", note="Terdaftar sebelum aplikasi ini.")
+        svc.cases.cancel(admin, person.registration_case_id, note="Data lama.")
+        ids.append(person.id)
+    zainal, bambang, citra = ids
+    clock.set("2026-03-02 10:00")
+    nr.book(sari, zainal, *parse_range("2026-03-03 08:00", "2026-03-03 12:00"), case_id=1)
+    nr.book(
+        sari,
+        zainal,
+        *parse_range("2026-03-05 13:00", "2026-03-05 15:00"),
+        activity="Bimtek",
+        tentative=True,
+    )
+    nr.book(sari, bambang, *parse_range("2026-02-20 08:00", "2026-02-20 11:00"), activity="Rapat")
+    nr.block(sari, bambang, *parse_range("2026-03-02", "2026-03-03"), note="Cuti")
+    nr.book(sari, citra, *parse_range("2026-01-20 09:00", "2026-01-20 12:00"), activity="Diklat")
 
 
 @pytest.fixture(scope="module")
@@ -223,7 +261,7 @@ async def test_f4_opens_the_sla_of_the_last_30_days_with_bars(svc: Soptui) -> No
         assert "████████░░  75%" in text  # NARSUM-FASILITASI step 1: 3 of 4 within
         assert "██████████ 100%" in text
         keys = await footer_keys(pilot)
-        assert "e Ekspor" in keys and "p Periode" in keys and "1-7 Laporan" in keys
+        assert "e Ekspor" in keys and "p Periode" in keys and "1-8 Laporan" in keys
         assert sum(len(k) + 2 for k in keys) <= 80
         await pilot.press("escape")
         assert isinstance(app.screen, InboxScreen)
@@ -261,6 +299,7 @@ async def test_switching_reports_shows_each_services_rows(svc: Soptui) -> None:
             "5": reports.workload(),
             "6": reports.bottlenecks(*LAST_30),
             "7": reports.agenda(*LAST_30, svc.letters),
+            "8": reports.narasumber(*LAST_30),
         }
         for key, report in expected.items():
             await pilot.press(key)
@@ -392,7 +431,11 @@ async def test_no_query_and_no_repaint_while_idle(svc: Soptui) -> None:
 def test_bars_and_column_widths(svc: Soptui) -> None:
     for lang in ("id", "en"):  # the line of reports fits 80 columns in both languages
         set_language(lang)
-        assert sum(len(f" {n} {k.label} ") for n, k in enumerate(KINDS, start=1)) <= 80
+        labels = [k.label for k in KINDS]
+        for chosen in range(len(KINDS)):
+            assert len(kinds_line(labels, chosen, 80)) <= 80
+        assert kinds_line(labels, 7, 80).plain.endswith(f" 7 Agenda▸8 {labels[7]}")
+        assert kinds_line(labels, 0, 200).plain.startswith("▸1 SLA  2 ")  # room: two spaces
     set_language("id")
     assert bar(0.7, 15) == "███████░░░  70%"
     assert bar(1.0, 10) == "█████ 100%"
@@ -407,6 +450,7 @@ def test_bars_and_column_widths(svc: Soptui) -> None:
             "workload": svc.reports.workload,
             "bottlenecks": lambda: svc.reports.bottlenecks(*LAST_30),
             "agenda": lambda: svc.reports.agenda(*LAST_30, svc.letters),
+            "narasumber": lambda: svc.reports.narasumber(*LAST_30),
         }[kind.id]()
         columns = plan_columns(report, kind.bar_after)
         narrow = fit_widths(columns, 80)
@@ -454,6 +498,85 @@ async def test_no_color_keeps_bars_and_markers(
         assert "████████░░  75%" in screen_text(app)
 
 
+# ----- the narasumber report -------------------------------------------------------------
+
+
+@sync
+async def test_narasumber_report_with_hour_bars(svc: Soptui, workdir: Path) -> None:
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_reports(pilot)
+        await pilot.press("8")
+        await settle(pilot)
+        assert screen.kind is KINDS[7]
+        text = screen_text(app)
+        assert "▸8 Narsum" in text and "2 baris" in text
+        assert period_fields(screen) == ("2026-02-09", "2026-03-10")
+        report = svc.reports.narasumber(*LAST_30)
+        assert [r["name"] for r in report.rows] == ["Dr. Zainal Arifin", "Bambang Hidayat"]
+        # 80 columns: instansi and the first and last days give way to the name;
+        # short headings for the one-digit columns; the hours drawn as bars.
+        assert table_headings(screen) == [
+            "Narasumber", "Status", "Def", "Tent", "Batal", "Jam", "Kasus", "Halangan",
+        ]  # fmt: skip
+        assert table_rows(screen) == [
+            ["Dr. Zainal Arifin", "disetujui", "1", "1", "0", "██████████ 6.0", "1", "0"],
+            ["Bambang Hidayat", "disetujui", "1", "0", "0", "█████░░░░░ 3.0", "0", "2"],
+        ]  # bars against the most hours; Bambang's cuti, 2-3 March: 2 days
+        # Wider: every column, in full.
+        await pilot.resize_terminal(160, 24)
+        await settle(pilot)
+        assert table_headings(screen) == [
+            "Narasumber", "Instansi", "Status", "Def", "Tent", "Batal", "Jam", "Kasus",
+            "Pertama", "Terakhir", "Halangan",
+        ]  # fmt: skip
+        assert table_rows(screen)[0][8:10] == ["2026-03-03", "2026-03-05"]
+        await pilot.resize_terminal(*SIZE)
+        await settle(pilot)
+        # enter: the row whole, with the headings in full.
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, RowDetail)
+        detail = str(app.screen.query_one("#detail", Static).render())
+        for line in (
+            "Instansi: Universitas Tanjungpura",
+            "Definitif: 1",
+            "Tentatif: 1",
+            "Pertama: 2026-03-03",
+            "Terakhir: 2026-03-05",
+            "Hari berhalangan: 0",
+        ):
+            assert line in detail
+        assert "██████████ 6.0" in detail
+        await pilot.press("escape")
+        # Another period: January shows Citra Dewi alone.
+        await pilot.press("p")
+        screen.query_one("#from", Input).value = "1 Januari 2026"
+        screen.query_one("#to", Input).value = "31-01-2026"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert table_rows(screen) == [
+            ["Citra Dewi", "", "disetujui", "1", "0", "0", "██████████ 3.0", "0", "0"]
+        ]  # the first and last days gave way (all of the rest fits)
+        # Exported in full: every column, the headings in full.
+        dialog = await open_export(pilot)
+        assert dialog.query_one("#path", Input).value == (
+            "soptui-narasumber-2026-01-01_2026-01-31.csv"
+        )
+        await pilot.press("enter")
+        await settle(pilot)
+        written = workdir / "soptui-narasumber-2026-01-01_2026-01-31.csv"
+        with written.open(encoding="utf-8", newline="") as f:
+            got = list(csv.reader(f))
+        january = svc.reports.narasumber(date(2026, 1, 1), date(2026, 1, 31))
+        assert got[0] == [t(h) for _, h in january.columns]
+        assert got[0][-1] == "Hari berhalangan"
+        assert got[1] == [
+            "Citra Dewi", "", "disetujui", "1", "0", "0", "3.0", "0",
+            "2026-01-20", "2026-01-20", "0",
+        ]  # fmt: skip
+
+
 # ----- export ------------------------------------------------------------------------------
 
 
@@ -473,7 +596,8 @@ async def test_export_writes_the_csv_and_refuses_to_overwrite(svc: Soptui, workd
         dialog = await open_export(pilot)
         name = "soptui-sla-2026-02-09_2026-03-10.csv"
         assert dialog.query_one("#path", Input).value == name
-        assert str(workdir) in screen_text(app)  # says where relative paths go
+        hints = [str(w.render()) for w in dialog.query(".hint").results(Static)]
+        assert f"Folder kini: {workdir}" in hints  # says where relative paths go (wrapped if long)
         await pilot.press("enter")
         await settle(pilot)
         target = workdir / name
@@ -613,7 +737,7 @@ async def test_english_strings_and_the_language_switch(svc: Soptui, workdir: Pat
         await settle(pilot)
         assert app.screen is screen
         text = screen_text(app)
-        assert "5 Workload" in text and "6 Bottlenecks" in text and "▸4 Monitor " in text
+        assert "5 Workload" in text and "6 Delays" in text and "▸4 Monitor " in text
         assert "Period" in text and " to " in text and "9 rows" in text
         assert table_headings(screen)[:4] == ["No", "Procedure", "Runs well", "Within"]
         # The report's own words follow the language too (it ran again).
