@@ -38,12 +38,34 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from generate import generate  # noqa: E402
+from generate import NOW, WIB, generate, registry_sizes  # noqa: E402
 
 ANSI = re.compile(
     rb"\x1b\[[0-9;?<>=$]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>PNOc\\]|\x1b\][^\x07]*\x07"
 )
 CLERK = "u001"  # three clerks per role; u001 holds the first role (anggota-tim-kerja)
+# The narasumber figures ask what the screens ask: the quick lookup (F3) shows
+# 30 offers for a topic and a time, the registry (F2) lists up to 200 matches
+# of what is typed (here with a typo: "akuntasi" for "akuntansi").
+LOOKUP_TOPIC = "pemasaran digital"
+LOOKUP_LIMIT = 30
+REGISTRY_SEARCH = "akuntasi koperasi"
+REGISTRY_LIMIT = 200
+LOOKUP_RATIO = 3.0
+REGISTRY_RATIO = 3.0
+
+
+def _lookup_week() -> tuple[Any, Any]:
+    """The week after the generated office's "now" (Monday to Monday, WIB)."""
+    from datetime import datetime, timedelta
+
+    today = NOW.astimezone(WIB).date()
+    monday = today + timedelta(days=7 - today.weekday())
+    start = datetime.combine(monday, datetime.min.time(), WIB)
+    return start, start + timedelta(days=7)
+
+
+LOOKUP_WEEK = _lookup_week()
 
 
 # ----- a program on a pseudo-terminal ---------------------------------------------------
@@ -305,13 +327,35 @@ def data_layer(run: Run, db: str, pairs: int, command: str) -> None:
     def search() -> Any:
         return svc.cases.list_cases(actor, view="all", search="instansi 12", limit=50)
 
-    for warm in (inbox, counts, detail, search):
+    week = LOOKUP_WEEK
+
+    def lookup() -> Any:
+        return svc.narasumber.lookup(LOOKUP_TOPIC, *week, limit=LOOKUP_LIMIT)
+
+    def registry_search() -> Any:
+        return svc.narasumber.search(REGISTRY_SEARCH, limit=REGISTRY_LIMIT)
+
+    for warm in (inbox, counts, detail, search, lookup, registry_search):
         warm()  # definitions and calendar cached, as in a running app
     twins: list[tuple[str, Callable[[], Any], Callable[[], Any], float | None, float]] = [
         ("inbox page (50 rows)", inbox, replay(inbox), 2.0, 6.0),
         ("counts per view", counts, replay(counts), None, 1.5),
         ("case with timeline", detail, replay(detail), 2.0, 6.0),
         ("search (perihal/pemohon text)", search, replay(search), None, 6.0),
+        (
+            f"lookup {LOOKUP_TOPIC!r}, 1 week ({LOOKUP_LIMIT})",
+            lookup,
+            replay(lookup),
+            10.0,
+            LOOKUP_RATIO,
+        ),
+        (
+            f"narasumber search {REGISTRY_SEARCH!r} ({REGISTRY_LIMIT})",
+            registry_search,
+            replay(registry_search),
+            None,
+            REGISTRY_RATIO,
+        ),
     ]
     if run.small:
         twins = [(n, a, b, None if lim is None else lim * 10, r * 5) for n, a, b, lim, r in twins]
@@ -325,6 +369,7 @@ def data_layer(run: Run, db: str, pairs: int, command: str) -> None:
             f"data: {name} ({svc.db.backend})", ratio, "x twin", target, ok, command, f"{ms:.2f} ms"
         )
     _plans(run, svc, actor, conn, command)
+    _conflict_plan(run, svc, conn, lookup, command)
     conn.close()
     svc.close()
 
@@ -342,14 +387,10 @@ def _plans(run: Run, svc: Any, actor: Any, conn: Any, command: str) -> None:
     event.listen(svc.db.engine, "before_cursor_execute", capture)
     svc.cases.list_cases(actor, view="mine", limit=50)
     event.remove(svc.db.engine, "before_cursor_execute", capture)
-    statement, parameters = seen[-1]
+    plan = _explain(svc, conn, *seen[-1])
     if svc.db.backend == "sqlite":
-        plan = " | ".join(
-            str(r[-1]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
-        )
         ok = "ix_cases_inbox" in plan and "SCAN cases" not in plan
     else:
-        plan = " | ".join(r[0] for r in conn.exec_driver_sql("EXPLAIN " + statement, parameters))
         ok = "ix_cases_inbox" in plan
     run.add(
         "plan: inbox query uses ix_cases_inbox",
@@ -359,6 +400,50 @@ def _plans(run: Run, svc: Any, actor: Any, conn: Any, command: str) -> None:
         ok,
         command,
         plan[:160],
+    )
+
+
+def _explain(svc: Any, conn: Any, statement: str, parameters: Any) -> str:
+    if svc.db.backend == "sqlite":
+        rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+        return " | ".join(str(r[-1]) for r in rows)
+    return " | ".join(
+        r[0].strip() for r in conn.exec_driver_sql("EXPLAIN " + statement, parameters)
+    )
+
+
+def _conflict_plan(run: Run, svc: Any, conn: Any, lookup: Callable[[], Any], command: str) -> None:
+    """The availability lookup's conflict query (the one `book` and `block`
+    run too, for one person) must find a person's bookings through an index,
+    not scan the bookings table."""
+    from sqlalchemy import event
+
+    seen: list[tuple[str, Any]] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if "FROM narasumber_bookings" in statement and "ends_at >" in statement:
+            seen.append((statement, parameters))
+
+    event.listen(svc.db.engine, "before_cursor_execute", capture)
+    lookup()
+    event.remove(svc.db.engine, "before_cursor_execute", capture)
+    plan = _explain(svc, conn, *seen[-1])
+    index = "ix_narasumber_bookings_slot"
+    if svc.db.backend == "sqlite":
+        ok = index in plan and "SCAN narasumber_bookings" not in plan
+    else:  # the exclusion constraint's gist index serves as well
+        ok = (index in plan or "ex_narasumber_bookings_no_overlap" in plan) and (
+            "Seq Scan on narasumber_bookings" not in plan
+        )
+    scans = [step for step in plan.split(" | ") if "SCAN" in step.upper() or "SEARCH" in step]
+    run.add(
+        f"plan: conflict query uses {index}",
+        1.0 if ok else 0.0,
+        "bool",
+        "index",
+        ok,
+        command,
+        " | ".join(scans)[:160],
     )
 
 
@@ -446,16 +531,31 @@ def main() -> None:
         "--db", default=None, help="use this database (else a generated SQLite file)"
     )
     parser.add_argument("--cases", type=int, default=None)
+    parser.add_argument(
+        "--persons", type=int, default=None, help="narasumber to generate (cases / 10)"
+    )
+    parser.add_argument(
+        "--bookings", type=int, default=None, help="bookings to generate (20 a person)"
+    )
     parser.add_argument("--pairs", type=int, default=None)
+    parser.add_argument(
+        "--data-only",
+        action="store_true",
+        help="only the data-layer figures and query plans (no terminal, no writes)",
+    )
     parser.add_argument("--write-doc", default=None, help="write the figures as markdown here")
     args = parser.parse_args()
     small = args.small
     cases = args.cases or (3_000 if small else 100_000)
+    persons, bookings, _ = registry_sizes(cases, args.persons, args.bookings, None)
     pairs = args.pairs or (5 if small else 15)
     command = (
         "python bench/run.py"
         + (" --small" if small else "")
         + (f" --cases {cases}" if args.cases else "")
+        + (f" --persons {persons}" if args.persons else "")
+        + (f" --bookings {bookings}" if args.bookings else "")
+        + (" --data-only" if args.data_only else "")
     )
     run = Run(small)
     tmp = Path(tempfile.mkdtemp(prefix="soptui-bench-"))
@@ -463,13 +563,14 @@ def main() -> None:
         db = args.db or str(tmp / "bench.sqlite")
         if args.db is None:
             t0 = time.perf_counter()
-            counts = generate(db, cases, 7, quiet=True)
+            counts = generate(db, cases, 7, quiet=True, persons=persons, bookings=bookings)
             print(f"generated {counts} in {time.perf_counter() - t0:.0f} s", flush=True)
         ui = db if "://" not in db or db.startswith("sqlite") else None
-        if ui:
+        if ui and not args.data_only:
             ui_figures(run, ui, pairs, command)
         data_layer(run, db, max(pairs, 15), command)
-        writes(run, db, 3.0 if small else 10.0, command)
+        if not args.data_only:
+            writes(run, db, 3.0 if small else 10.0, command)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     if args.write_doc:
@@ -524,6 +625,8 @@ def ui_figures(run: Run, db: str, pairs: int, command: str) -> None:
                 command,
                 f"tmux failed: {detail!r:.80}",
             )
+        finally:  # else a "sleep 3600" session outlives every run by an hour
+            subprocess.run(["tmux", "kill-session", "-t", keeper], capture_output=True)
     # one long session of each for keys, bytes and memory
     base_prog = PtyProgram(base)
     base_prog.wait_for(READY_BASELINE)
