@@ -2,17 +2,30 @@
 without the role), stale views and arbitrary Unicode notes against a simple
 model of the rules. After every step the database must match the model, every
 successful action must have added exactly its events, and the audit chain
-must verify."""
+must verify.
+
+The narasumber bookings run in the same machine: two approved persons and
+one still diajukan (registered once, before the machine runs, through the
+real Pendaftaran case), booked and blocked by any clerk in hour slots of one
+day (so that intervals touch and overlap often), optionally for one of the
+machine's cases, tentatif or definitif; confirmed and cancelled; a case that
+is refused or cancelled releases its tentatif bookings. A booking is refused
+iff it overlaps an active booking or block of that person (touching is not
+overlapping) or the person is not approved; the active bookings of a person
+never overlap in the database and equal the model's."""
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import tempfile
 import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from app_fixtures import CLERKS, FakeClock
+from app_fixtures import CLERKS, WIB, FakeClock
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -27,7 +40,9 @@ from sqlalchemy import func, select
 
 from soptui.catalog import SopDefinition
 from soptui.db.models import CaseEvent
+from soptui.db.registry_models import NarasumberBooking
 from soptui.errors import InputError, PermissionDenied, RuleError, StaleError
+from soptui.identity import Actor
 from soptui.service import Soptui
 
 SOPS = ["NARSUM-PERMINTAAN", "NARSUM-FASILITASI", "DIKLAT-PENGUSULAN", "DIKLAT-BAHAN"]
@@ -36,6 +51,8 @@ HOLDER = "<holder>"  # the clerk holding the waiting role: keeps cases moving
 STALE = st.sampled_from([False] * 5 + [True])  # a view read before someone else acted
 ACTORS = st.sampled_from([*LOGINS, *[HOLDER] * (2 * len(LOGINS))])
 NOTE_MAX = 4000
+DAY = datetime(2026, 4, 1, 8, 0, tzinfo=WIB)  # bookings: hour slots 08:00-18:00 of this day
+SLOTS = 10
 
 
 def note_is_valid(text: str | None) -> bool:
@@ -58,8 +75,59 @@ class ModelCase:
         self.version = 1
 
 
+@dataclass
+class ModelBooking:
+    person: int
+    start: datetime
+    end: datetime
+    kind: str  # kegiatan, or cuti (a block)
+    status: str  # tentatif, definitif, batal
+    case_id: int | None
+
+    def overlaps(self, start: datetime, end: datetime) -> bool:
+        return self.status != "batal" and self.start < end and start < self.end
+
+
+def machine_template(base: Path, target: Path) -> None:
+    """The database every example starts from, made once: the office, a
+    clerk with no role, and the machine's narasumber (two approved through
+    their Pendaftaran case, steps 1-4 by the role holders, one left
+    diajukan). What never differs between examples (the clerks as actors,
+    the SOP definitions, who is approved) is read here once too."""
+    shutil.copyfile(base, target)
+    svc = Soptui(f"sqlite:///{target}", clock=FakeClock())
+    try:
+        admin = svc.users.actor("admin")
+        svc.users.add(admin, "outsider", name="Tamu", roles=[])  # a clerk with no role
+        actors = {login: svc.users.actor(login) for login in CLERKS}
+        holder = {role: actors[login] for login, role in CLERKS.items()}
+        persons: dict[int, bool] = {}
+        for name, approve in (
+            ("Dr. Zainal Arifin", True),
+            ("Bambang Hidayat", True),
+            ("Citra Dewi", False),
+        ):
+            person = svc.narasumber.register(actors["anggota"], name=name, topics=["Koperasi"])
+            if approve:
+                for _ in range(4):
+                    row = svc.cases.detail(person.registration_case_id).row
+                    svc.cases.complete(holder[row.waiting_role], person.registration_case_id)
+            assert svc.narasumber.get(person.id).bookable == approve
+            persons[person.id] = approve
+        EngineMachine.template = target
+        EngineMachine.persons = persons
+        EngineMachine.actors = {u.login: svc.users.actor(u.login) for u in svc.users.list()}
+        EngineMachine.defs = {code: svc.sop_definition(code) for code in SOPS}
+    finally:
+        svc.close()
+
+
 class EngineMachine(RuleBasedStateMachine):
+    # Set by machine_template, the same for every example:
     template: Path
+    persons: dict[int, bool]  # narasumber id -> approved
+    actors: dict[str, Actor]
+    defs: dict[str, SopDefinition]
 
     def __init__(self) -> None:
         super().__init__()
@@ -67,11 +135,8 @@ class EngineMachine(RuleBasedStateMachine):
         shutil.copyfile(self.template, self.dir / "db.sqlite")
         self.clock = FakeClock()
         self.svc = Soptui(f"sqlite:///{self.dir / 'db.sqlite'}", clock=self.clock)
-        admin = self.svc.users.actor("admin")
-        self.svc.users.add(admin, "outsider", name="Tamu", roles=[])  # a clerk with no role
-        self.actors = {u.login: self.svc.users.actor(u.login) for u in self.svc.users.list()}
-        self.defs = {code: self.svc.sop_definition(code) for code in SOPS}
         self.cases: dict[int, ModelCase] = {}
+        self.bookings: dict[int, ModelBooking] = {}
         self.events = self._event_count()
 
     def teardown(self) -> None:
@@ -168,6 +233,9 @@ class EngineMachine(RuleBasedStateMachine):
         version = case.version - 1 if stale else case.version
         err = self.expect(case, login, stale)
         added = 0 if err else self.advance_preview(case)
+        ends_refused = case.refusing
+        if ends_refused:  # the case ends refused: its tentatif bookings go
+            added += len(self.tentative_of(case_id))
         applied = self.run(
             err,
             lambda: self.svc.cases.complete(self.actors[login], case_id, expected_version=version),
@@ -176,6 +244,8 @@ class EngineMachine(RuleBasedStateMachine):
         )
         if applied:
             self.advance(case)
+            if ends_refused:
+                self.release(case_id)
 
     def advance_preview(self, case: ModelCase) -> int:
         return 2 if case.refusing or case.index + 1 == len(case.sop.steps) else 1
@@ -223,6 +293,7 @@ class EngineMachine(RuleBasedStateMachine):
         if err is None and not step.refuse_to:
             err = RuleError
         added = 2 if step.refuse_to == "end" else 1
+        added += len(self.tentative_of(case_id))  # released at the refusal itself
         applied = self.run(
             err,
             lambda: self.svc.cases.refuse(
@@ -233,11 +304,164 @@ class EngineMachine(RuleBasedStateMachine):
         )
         if applied:
             case.version += 1
+            self.release(case_id)
             if step.refuse_to == "end":
                 case.status = "refused"
             else:
                 case.refusing = True
                 case.index = case.sop.step(step.refuse_to).index
+
+    @precondition(lambda self: self.cases)
+    @rule(
+        data=st.data(),
+        login=st.sampled_from(["tu", "tu", "admin", "outsider", "kadis"]),
+        stale=STALE,
+        note=st.one_of(st.just("Kegiatan dibatalkan"), st.text(max_size=10)),
+    )
+    def cancel_case(self, data, login: str, stale: bool, note: str) -> None:
+        """Only the clerk who opened the case (tu) or an admin may cancel it."""
+        case_id = data.draw(st.sampled_from(sorted(self.cases)))
+        case = self.cases[case_id]
+        version = case.version - 1 if stale else case.version
+        if not note_is_valid(note):
+            err = InputError
+        elif stale:
+            err = StaleError
+        elif case.status not in ("open", "paused"):
+            err = RuleError
+        elif login not in ("tu", "admin"):
+            err = PermissionDenied
+        else:
+            err = None
+        applied = self.run(
+            err,
+            lambda: self.svc.cases.cancel(
+                self.actors[login], case_id, note=note, expected_version=version
+            ),
+            case_id,
+            1 + len(self.tentative_of(case_id)),
+        )
+        if applied:
+            case.status = "cancelled"
+            case.version += 1
+            self.release(case_id)
+
+    # ----- narasumber bookings ------------------------------------------------------
+
+    def tentative_of(self, case_id: int) -> list[int]:
+        return [
+            i for i, b in self.bookings.items() if b.case_id == case_id and b.status == "tentatif"
+        ]
+
+    def release(self, case_id: int) -> None:
+        for booking_id in self.tentative_of(case_id):
+            self.bookings[booking_id].status = "batal"
+
+    @rule(
+        data=st.data(),
+        login=st.sampled_from(LOGINS),
+        slot=st.integers(0, SLOTS - 1),
+        hours=st.integers(1, 3),
+        kind=st.sampled_from(["kegiatan"] * 3 + ["cuti"]),
+        linked=st.sampled_from([True, True, False]),  # for a case: what a release frees
+        tentative=st.sampled_from([True, True, False]),
+        activity=st.sampled_from(["Rapat koordinasi", None]),  # None: the case's perihal
+    )
+    def book(
+        self,
+        data,
+        login: str,
+        slot: int,
+        hours: int,
+        kind: str,
+        linked: bool,
+        tentative: bool,
+        activity: str | None,
+    ) -> None:
+        person = data.draw(st.sampled_from(sorted(self.persons)))
+        case_id = data.draw(st.sampled_from(sorted(self.cases))) if linked and self.cases else None
+        start = DAY + timedelta(hours=slot)
+        end = min(start + timedelta(hours=hours), DAY + timedelta(hours=SLOTS))
+        actor = self.actors[login]
+        nr = self.svc.narasumber
+        busy = any(b.person == person and b.overlaps(start, end) for b in self.bookings.values())
+        if kind == "cuti":
+            err = RuleError if busy else None
+            case_id = None
+            tentative = False
+
+            def action():
+                return nr.block(actor, person, start, end, note="Cuti", kind="cuti")
+        else:
+            case_ended = case_id is not None and self.cases[case_id].status not in (
+                "open",
+                "paused",
+            )
+            if activity is None and case_id is None:
+                err = InputError
+            elif case_ended or not self.persons[person] or busy:
+                err = RuleError
+            else:
+                err = None
+
+            def action():
+                return nr.book(
+                    actor,
+                    person,
+                    start,
+                    end,
+                    activity=activity,
+                    case_id=case_id,
+                    tentative=tentative,
+                )
+
+        if err is not None:
+            with pytest.raises(err):
+                action()
+            return
+        booking = action()
+        self.events += 1
+        self.bookings[booking.id] = ModelBooking(
+            person, start, end, kind, "tentatif" if tentative else "definitif", case_id
+        )
+        assert (booking.narasumber_id, booking.starts_at, booking.ends_at) == (person, start, end)
+
+    @precondition(lambda self: self.bookings)
+    @rule(
+        data=st.data(),
+        login=st.sampled_from(LOGINS),
+        note=st.one_of(st.just("Dibatalkan"), st.text(max_size=10)),
+    )
+    def cancel_booking(self, data, login: str, note: str) -> None:
+        booking_id = data.draw(st.sampled_from(sorted(self.bookings)))
+        model = self.bookings[booking_id]
+        if not note_is_valid(note):
+            err = InputError
+        elif model.status == "batal":
+            err = RuleError
+        else:
+            err = None
+        if self.run(
+            err,
+            lambda: self.svc.narasumber.cancel(self.actors[login], booking_id, note=note),
+            booking_id,
+            1,
+        ):
+            model.status = "batal"
+
+    @precondition(lambda self: self.bookings)
+    @rule(data=st.data(), login=st.sampled_from(LOGINS))
+    def confirm_booking(self, data, login: str) -> None:
+        booking_id = data.draw(st.sampled_from(sorted(self.bookings)))
+        model = self.bookings[booking_id]
+        err = None if model.status == "tentatif" else RuleError
+        if self.run(
+            err,
+            lambda: self.svc.narasumber.confirm(self.actors[login], booking_id),
+            booking_id,
+            1,
+        ):
+            model.status = "definitif"
 
     @precondition(lambda self: self.cases)
     @rule(data=st.data(), login=ACTORS, text=st.text(max_size=60))
@@ -311,14 +535,31 @@ class EngineMachine(RuleBasedStateMachine):
     def one_event_per_action(self) -> None:
         assert self._event_count() == self.events
 
+    @invariant()
+    def bookings_match_model_and_never_overlap(self) -> None:
+        with self.svc.db.read() as s:
+            rows = s.execute(select(NarasumberBooking).order_by(NarasumberBooking.id)).scalars()
+            got = {
+                r.id: ModelBooking(
+                    r.narasumber_id, r.starts_at, r.ends_at, r.kind, r.status, r.case_id
+                )
+                for r in rows
+            }
+        assert got == self.bookings
+        for person in self.persons:
+            active = sorted(
+                (b.start, b.end) for b in got.values() if b.person == person and b.status != "batal"
+            )
+            assert all(a[1] <= b[0] for a, b in itertools.pairwise(active))
+
     def check_all(self) -> None:
         assert check_invariants(self.svc) == []
 
 
-def test_engine_state_machine(sqlite_template, request):
+def test_engine_state_machine(sqlite_template, tmp_path, request):
     from hypothesis.stateful import run_state_machine_as_test
 
-    EngineMachine.template = sqlite_template
+    machine_template(sqlite_template, tmp_path / "machine.sqlite")
     heavy = request.config.getoption("--heavy")
     original_teardown = EngineMachine.teardown
 
@@ -341,3 +582,63 @@ def test_engine_state_machine(sqlite_template, request):
         )
     finally:
         EngineMachine.teardown = original_teardown  # type: ignore[method-assign]
+
+
+class Draws:
+    """Stands in for st.data(): hands out the given values in order."""
+
+    def __init__(self, *values: object) -> None:
+        self.values = list(values)
+
+    def draw(self, _strategy: object) -> object:
+        return self.values.pop(0)
+
+
+def test_the_machine_walks_a_refusal_that_releases_bookings(sqlite_template, tmp_path):
+    """The random runs seldom bring a Permintaan to its refusable step 4, so
+    the machine's own rules walk one there once: bookings for the case
+    (touching, overlapping, tentatif and definitif), the refusal releasing the
+    tentatif ones, a booking made while the case is still open, released when
+    the case ends refused. Every invariant is checked after every step."""
+    machine_template(sqlite_template, tmp_path / "machine.sqlite")
+    m = EngineMachine()
+
+    def checked(step, *args: object) -> None:
+        step(*args)
+        m.database_matches_model()
+        m.one_event_per_action()
+        m.bookings_match_model_and_never_overlap()
+
+    try:
+        m.first_case("NARSUM-PERMINTAAN")
+        (case_id,) = m.cases
+        for _ in range(3):
+            checked(m.complete, Draws(case_id), HOLDER, False)
+        assert m.cases[case_id].sop.steps[m.cases[case_id].index].refuse_to
+        first, second = (p for p, ok in sorted(m.persons.items()) if ok)
+        (pending,) = (p for p, ok in m.persons.items() if not ok)
+        book = m.book
+        checked(book, Draws(first, case_id), "kadis", 0, 2, "kegiatan", True, True, None)
+        checked(book, Draws(second, case_id), "kadis", 0, 2, "kegiatan", True, False, "Sesi 2")
+        checked(book, Draws(first, case_id), "tu", 1, 1, "kegiatan", True, True, "x")  # overlaps
+        checked(book, Draws(first, case_id), "tu", 2, 1, "kegiatan", True, True, "x")  # touches
+        checked(book, Draws(first), "tu", 3, 1, "cuti", False, False, None)  # touches
+        checked(book, Draws(pending), "tu", 5, 1, "kegiatan", False, False, "x")  # not approved
+        assert [b.status for b in m.bookings.values()] == [
+            "tentatif",
+            "definitif",
+            "tentatif",
+            "definitif",
+        ]
+        checked(m.refuse, Draws(case_id), HOLDER, False)
+        statuses = [b.status for b in m.bookings.values()]
+        assert statuses == ["batal", "definitif", "batal", "definitif"]  # the block stays
+        checked(book, Draws(first, case_id), "tu", 0, 1, "kegiatan", True, True, "Lagi")
+        checked(m.complete, Draws(case_id), HOLDER, False)  # the letter: the case ends refused
+        assert m.cases[case_id].status == "refused"
+        assert [b.status for b in m.bookings.values()][-1] == "batal"
+        checked(book, Draws(first, case_id), "tu", 6, 1, "kegiatan", True, True, "x")  # case ended
+        assert len(m.bookings) == 5
+        m.check_all()
+    finally:
+        m.teardown()
