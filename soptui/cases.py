@@ -227,9 +227,9 @@ class CaseService:
         expected_version: int | None = None,
     ) -> None:
         text = clean_text(note, "Catatan", max_len=NOTE_MAX)
-        now = self.clock()
         with self.db.write() as s:
             case, definition, step, attempt = self._current(s, case_id, expected_version)
+            now = self._now(case)
             cap = self._capacity(actor, definition, step)
             outcome = "approved" if step.decision else "completed"
             self._close_attempt(s, attempt, now, outcome, actor, cap)
@@ -264,9 +264,9 @@ class CaseService:
     ) -> str:
         """Send the case back to an earlier step; returns the target step key."""
         text = _required_note(note)
-        now = self.clock()
         with self.db.write() as s:
             case, definition, step, attempt = self._current(s, case_id, expected_version)
+            now = self._now(case)
             cap = self._capacity(actor, definition, step)
             target = return_target(definition, step, to)
             self._close_attempt(s, attempt, now, "returned", actor, cap)
@@ -290,9 +290,9 @@ class CaseService:
         self, actor: Actor, case_id: int, *, note: str | None, expected_version: int | None = None
     ) -> None:
         text = _required_note(note)
-        now = self.clock()
         with self.db.write() as s:
             case, definition, step, attempt = self._current(s, case_id, expected_version)
+            now = self._now(case)
             cap = self._capacity(actor, definition, step)
             if not step.refuse_to:
                 raise RuleError("err.cannot_refuse")
@@ -320,9 +320,9 @@ class CaseService:
 
     def add_note(self, actor: Actor, case_id: int, *, text: str | None) -> None:
         body = _required_note(text)
-        now = self.clock()
         with self.db.write() as s:
             case = self._lock(s, case_id)
+            now = self._now(case)
             self._record(
                 s,
                 now,
@@ -340,9 +340,9 @@ class CaseService:
         self, actor: Actor, case_id: int, *, note: str | None, expected_version: int | None = None
     ) -> None:
         text = _required_note(note)
-        now = self.clock()
         with self.db.write() as s:
             case, definition, step, attempt = self._current(s, case_id, expected_version)
+            now = self._now(case)
             cap = self._capacity(actor, definition, step)
             attempt.paused_at = now
             case.status = "paused"
@@ -368,9 +368,9 @@ class CaseService:
         expected_version: int | None = None,
     ) -> None:
         text = clean_text(note, "Catatan", max_len=NOTE_MAX)
-        now = self.clock()
         with self.db.write() as s:
             case = self._lock(s, case_id)
+            now = self._now(case)
             self._check_version(case, expected_version)
             if case.status != "paused":
                 raise RuleError("err.case_not_paused", id=case.id)
@@ -407,9 +407,9 @@ class CaseService:
         self, actor: Actor, case_id: int, *, note: str | None, expected_version: int | None = None
     ) -> None:
         text = _required_note(note)
-        now = self.clock()
         with self.db.write() as s:
             case = self._lock(s, case_id)
+            now = self._now(case)
             self._check_version(case, expected_version)
             if case.status not in OPEN_STATUSES:
                 raise RuleError("err.case_not_open", id=case.id, status=case.status)
@@ -435,9 +435,9 @@ class CaseService:
 
     def set_checklist_item(self, actor: Actor, case_id: int, *, item: str, checked: bool) -> None:
         """Tick or untick one Kelengkapan item of the current step."""
-        now = self.clock()
         with self.db.write() as s:
             case, definition, step, attempt = self._current(s, case_id, None, allow_paused=True)
+            now = self._now(case)
             cap = self._capacity(actor, definition, step)
             if item not in step.checklist:
                 raise InputError("err.checklist_item", item=item)
@@ -636,6 +636,13 @@ class CaseService:
         if case is None:
             raise NotFoundError("err.case_not_found", id=case_id)
         return case
+
+    def _now(self, case: Case) -> datetime:
+        """The time of an action on a locked case. Read only once the lock is
+        held: a clerk who waited for it must not act 'before' the one who
+        held it (a resume would credit back negative paused time). Never
+        earlier than the case's last change, should clocks disagree."""
+        return max(self.clock(), case.updated_at)
 
     @staticmethod
     def _check_version(case: Case, expected: int | None) -> None:

@@ -180,6 +180,23 @@ def test_pause_stops_the_clock_and_resume_moves_the_due_time(office):
     assert attempt.worked_s == 3 * 60 and attempt.paused_s == 450 * 60
 
 
+def test_an_action_is_never_dated_before_the_change_it_follows(office):
+    """A clerk who read the clock before waiting for the lock (or whose
+    clock runs behind) acts at the case's last change, not before it: a
+    resume credits back no negative paused time and the timeline stays in
+    order."""
+    case_id = office.start("NARSUM-FASILITASI")
+    office.svc.cases.pause(office.tu, case_id, note="Menunggu berkas asli")
+    paused_at = office.svc.cases.detail(case_id).row.updated_at
+    office.clock.advance(minutes=-1)
+    office.svc.cases.resume(office.tu, case_id)
+    detail = office.svc.cases.detail(case_id)
+    assert detail.row.status == "open"
+    assert detail.steps[0].attempts[0].paused_s == 0
+    assert [e.at for e in detail.events] == sorted(e.at for e in detail.events)
+    assert detail.events[-1].at == paused_at
+
+
 def test_relatif_step_has_no_due_time(office):
     case_id = office.start("DIKLAT-PENGUSULAN")
     drive(office, case_id, 5)
