@@ -12,6 +12,7 @@ costs a handful of list lookups instead of a walk over minutes or days.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import os
@@ -491,12 +492,15 @@ class _HolidayFileCache:
         self._years: dict[str, dict[str, str]] | None = None
 
     def _path(self) -> Path:
+        """One file per installed package: two installations (a system one and a
+        virtualenv) would otherwise overwrite each other's file on every start."""
         base = os.environ.get("SOPTUI_CACHE_DIR")
         if not base:
             from platformdirs import user_cache_dir
 
             base = user_cache_dir("soptui", appauthor=False)
-        return Path(base) / "holidays-ID.json"
+        digest = hashlib.sha256(self._package_key().encode("utf-8", "surrogateescape"))
+        return Path(base) / f"holidays-ID-{digest.hexdigest()[:16]}.json"
 
     def _package_key(self) -> str:
         if self._key is None:
@@ -509,15 +513,18 @@ class _HolidayFileCache:
             self._key = f"{origin}:{stamp}"
         return self._key
 
+    def _read_file(self) -> dict[str, dict[str, str]]:
+        try:
+            data = json.loads(self._path().read_text(encoding="utf-8"))
+            if data.get("key") == self._package_key():
+                return dict(data.get("years", {}))
+        except (OSError, ValueError, AttributeError):
+            pass
+        return {}
+
     def _load(self) -> dict[str, dict[str, str]]:
         if self._years is None:
-            self._years = {}
-            try:
-                data = json.loads(self._path().read_text(encoding="utf-8"))
-                if data.get("key") == self._package_key():
-                    self._years = dict(data.get("years", {}))
-            except (OSError, ValueError, AttributeError):
-                pass
+            self._years = self._read_file()
         return self._years
 
     def get(self, year: int) -> dict[date, str] | None:
@@ -529,6 +536,9 @@ class _HolidayFileCache:
     def put(self, year: int, table: dict[date, str]) -> None:
         years = self._load()
         years[str(year)] = {day.isoformat(): name for day, name in sorted(table.items())}
+        # Years another process wrote since this one read the file stay in it
+        # (the app and its start-up helper both fill the cache).
+        years.update({y: v for y, v in self._read_file().items() if y not in years})
         path = self._path()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
