@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from dataclasses import dataclass, fields
 from importlib import resources
 from pathlib import Path
@@ -325,6 +324,8 @@ def _type_name(value: Any) -> str:
 
 def parse_catalog(text: str, source: str = "<string>") -> SopDefinition:
     """Parse and validate one SOP definition; raise CatalogError naming file, line and fault."""
+    import tomllib  # only when a file is parsed: start-up reads cached definitions
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -10,14 +10,11 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tabulate import tabulate, tabulate_formats
-
 from soptui.errors import InputError
 from soptui.i18n import language, t
 from soptui.workcal import format_duration
 
 OFFICE_TZ = ZoneInfo("Asia/Jakarta")
-FORMATS = ("json", "csv", *tabulate_formats)
 
 
 def local(dt: datetime | None, tz: ZoneInfo = OFFICE_TZ) -> str:
@@ -77,6 +74,10 @@ def render(
         writer.writerow(headers)
         writer.writerows(rows)
         return buf.getvalue().rstrip("\n")
+    # Imported here: the screens use this module for times and texts, and
+    # tabulate (with wcwidth) would cost the terminal app's start-up.
+    from tabulate import tabulate, tabulate_formats
+
     if fmt not in tabulate_formats:
         raise InputError("err.bad_format", value=fmt)
     return tabulate(rows, headers=headers, tablefmt=fmt, disable_numparse=True)
