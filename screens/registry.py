@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 from zoneinfo import ZoneInfo
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
@@ -337,7 +338,12 @@ class RegistryScreen(LiveScreen):
         label = (t("nr.label.upcoming") + ": ", "$text-muted")
         if upcoming:
             year = this_year(self)
-            lines += [Content.assemble(label, booking_line(b, year)) for b in upcoming]
+            # The label once; a second booking lines up under the first.
+            indent = (" " * cell_len(label[0]), "")
+            lines += [
+                Content.assemble(label if i == 0 else indent, booking_line(b, year))
+                for i, b in enumerate(upcoming)
+            ]
         else:
             lines.append(Content.assemble(label, t("ui.nr.no_upcoming")))
         return lines
