@@ -14,12 +14,13 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Label, Static
+from textual.widgets import Footer, Input, Label, Static
 
 from soptui.i18n import t
 from soptui.prefetch import FIRST_VIEW
 from soptui.screens import present
-from soptui.screens.base import LiveScreen, Reworded, in_thread, key, soptui_app
+from soptui.screens.base import LiveScreen, in_thread, key, soptui_app
+from soptui.screens.case_table import CaseTable
 from soptui.views import VIEWS, CaseRow
 
 FILTER_DELAY = 0.15
@@ -102,28 +103,6 @@ def layout_columns(width: int, max_id: int) -> list[tuple[Column, int]]:
     if spare > 0:
         widths["title"] += spare
     return [(c, widths[c.key]) for c in columns]
-
-
-class CaseTable(Reworded, DataTable[Text]):
-    """The inbox table: one row per case, keyed by case id; j/k/g/G like a pager."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        key("enter", "select_cursor", "table.open"),
-        key("j", "cursor_down", "table.down", show=False),
-        key("k", "cursor_up", "table.up", show=False),
-        key("g", "scroll_top", "table.top", show=False),
-        key("G", "scroll_bottom", "table.bottom", show=False),
-        key("home", "scroll_top", "table.home", show=False),
-        key("end", "scroll_bottom", "table.end", show=False),
-    ]
-    COMPONENT_CLASSES: ClassVar[set[str]] = {
-        "casetable--late",
-        "casetable--urgent",
-        "casetable--ended",
-    }
-
-    def __init__(self) -> None:
-        super().__init__(cursor_type="row", cell_padding=0, zebra_stripes=False, id="cases")
 
 
 class InboxScreen(LiveScreen):
@@ -253,11 +232,17 @@ class InboxScreen(LiveScreen):
         max_id = max((r.id for r in self.rows), default=9)
         return layout_columns(self.size.width or self.app.size.width, max_id)
 
-    def _cells(self, row: CaseRow) -> list[Text]:
+    def _cell_styles(self) -> tuple[Style, Style, Style]:
+        """(late, urgent, ended): read once per repaint, not once per row."""
         table = self.table
-        late = table.get_component_rich_style("casetable--late", partial=True)
-        urgent = table.get_component_rich_style("casetable--urgent", partial=True)
-        ended = table.get_component_rich_style("casetable--ended", partial=True)
+        return (
+            table.get_component_rich_style("casetable--late", partial=True),
+            table.get_component_rich_style("casetable--urgent", partial=True),
+            table.get_component_rich_style("casetable--ended", partial=True),
+        )
+
+    def _cells(self, row: CaseRow, styles: tuple[Style, Style, Style]) -> list[Text]:
+        late, urgent, ended = styles
         widths = {column.key: width for column, width in self.column_layout}
         values: dict[str, tuple[str, Style | None]] = {}
         muted = ended if row.status not in ("open", "paused") else None
@@ -294,32 +279,29 @@ class InboxScreen(LiveScreen):
         if not force and not first and rows == old_rows and layout == self.column_layout:
             return  # nothing changed: nothing repaints
         self._set_empty(rows)
+        styles = self._cell_styles()
         if (
             not force
             and layout == self.column_layout
             and [r.id for r in rows] == [r.id for r in old_rows]
         ):
-            # Same cases in the same order: rewrite only the cells that differ.
+            # Same cases in the same order: repaint only the rows that differ.
             for old, new in zip(old_rows, rows, strict=True):
                 if old != new:
-                    for (column, _width), cell in zip(
-                        self.column_layout, self._cells(new), strict=True
-                    ):
-                        table.update_cell(str(new.id), column.key, cell)
+                    table.update_row(str(new.id), self._cells(new, styles))
             return
         keep_id = self._cursor_case_id()
         keep_index = table.cursor_row
         scroll_y = table.scroll_y
         if layout != self.column_layout or force:
             self.column_layout = layout
-            table.clear(columns=True)
-            for column, width in layout:
-                heading = present.fit(t(column.heading), width) + " "
-                table.add_column(Text(heading, no_wrap=True), width=width + 1, key=column.key)
-        else:
-            table.clear()
-        for row in rows:
-            table.add_row(*self._cells(row), key=str(row.id))
+            table.set_columns(
+                [
+                    (column.key, Text(present.fit(t(column.heading), width) + " "), width + 1)
+                    for column, width in layout
+                ]
+            )
+        table.set_rows([(str(row.id), self._cells(row, styles)) for row in rows])
         if not rows:
             return
         # The cursor stays on the same case; if it is gone, on the same line.
@@ -327,7 +309,7 @@ class InboxScreen(LiveScreen):
         if keep_id is not None:
             index = next((i for i, r in enumerate(rows) if r.id == keep_id), index)
         table.scroll_to(y=scroll_y, animate=False, immediate=True)
-        table.move_cursor(row=index, animate=False)
+        table.move_cursor(row=index)
 
     def _set_empty(self, rows: list[CaseRow]) -> None:
         empty = self.query_one("#empty", Static)
@@ -337,14 +319,8 @@ class InboxScreen(LiveScreen):
         self.set_class(not rows, "-empty")
 
     def _cursor_case_id(self) -> int | None:
-        table = self.table
-        if not table.row_count:
-            return None
-        try:
-            row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        except Exception:  # no cursor yet
-            return None
-        return int(row_key.value) if row_key.value is not None else None
+        row_key = self.table.cursor_key
+        return int(row_key) if row_key is not None else None
 
     def _rebuild(self) -> None:
         self.column_layout = []
@@ -399,7 +375,6 @@ class InboxScreen(LiveScreen):
             event.stop()
             self.table.focus()
 
-    @on(DataTable.RowSelected)
-    def _open(self, event: DataTable.RowSelected) -> None:
-        if event.row_key.value is not None:
-            soptui_app(self).open_case(int(event.row_key.value))
+    @on(CaseTable.Opened)
+    def _open(self, event: CaseTable.Opened) -> None:
+        soptui_app(self).open_case(event.case_id)

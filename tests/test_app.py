@@ -25,12 +25,13 @@ from test_app_support import (
 )
 from textual.command import CommandInput, CommandList, CommandPalette
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets._footer import FooterKey
 
 from soptui.app import SoptuiApp
 from soptui.i18n import set_language
 from soptui.screens.case import CaseScreen
+from soptui.screens.case_table import CaseTable
 from soptui.screens.dialogs import ActionDialog, NewCaseDialog, SopInfoScreen, SopPicker
 from soptui.screens.help import HelpScreen
 from soptui.screens.inbox import InboxScreen, layout_columns
@@ -54,14 +55,14 @@ def office(office_template: Path, tmp_path: Path) -> Iterator[tuple[Soptui, Froz
 
 
 def table_ids(app: SoptuiApp) -> list[int]:
-    table = app.screen.query_one(DataTable)
-    return [int(key.value) for key in table.rows]  # type: ignore[arg-type]
+    table = app.screen.query_one(CaseTable)
+    return [int(key) for key in table.row_keys]
 
 
 def cursor_id(app: SoptuiApp) -> int:
-    table = app.screen.query_one(DataTable)
-    row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-    return int(row_key.value)  # type: ignore[arg-type]
+    row_key = app.screen.query_one(CaseTable).cursor_key
+    assert row_key is not None
+    return int(row_key)
 
 
 async def footer_keys(pilot: Pilot[None]) -> list[str]:
@@ -156,6 +157,22 @@ async def test_navigation_jkgG_enter_escape(office) -> None:
 
 
 @sync
+async def test_page_keys_and_a_click_on_a_row(office) -> None:
+    svc, _ = office
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("pagedown")  # fewer rows than a screenful: to the last
+        assert cursor_id(app) == table_ids(app)[-1]
+        await pilot.press("pageup")
+        assert cursor_id(app) == table_ids(app)[0]
+        second = table_ids(app)[1]
+        await pilot.click(CaseTable, offset=(3, 2))  # line 0 holds the headings
+        await settle(pilot)
+        assert isinstance(app.screen, CaseScreen) and app.screen.case_id == second
+
+
+@sync
 async def test_view_switching_with_counts(office) -> None:
     svc, _ = office
     app = make_app(svc)
@@ -207,7 +224,7 @@ async def test_filter_as_you_type_and_escape_clears(office) -> None:
         await settle(pilot)
         assert filter_input.value == ""
         assert sorted(table_ids(app)) == [1, 2, 3, 4, 5]
-        assert isinstance(app.focused, DataTable)
+        assert isinstance(app.focused, CaseTable)
 
 
 @sync
@@ -255,7 +272,7 @@ async def test_nothing_repaints_when_nothing_changed(office) -> None:
     app = make_app(svc, poll_seconds=0.05)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        table = app.screen.query_one(DataTable)
+        table = app.screen.query_one(CaseTable)
         calls: list[int] = []
         original = table.refresh
 
