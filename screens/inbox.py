@@ -106,7 +106,7 @@ def layout_columns(width: int, max_id: int) -> list[tuple[Column, int]]:
 
 
 class InboxScreen(LiveScreen):
-    CSS_PATH = "inbox.tcss"
+    # The app's default screen; inbox.tcss loads with the app's stylesheet.
     AUTO_FOCUS = "#cases"
     BINDINGS: ClassVar[list[BindingType]] = [
         key("slash", "filter", "inbox.filter"),

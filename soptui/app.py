@@ -58,7 +58,9 @@ class QuietPalette(CommandPalette):
 
 
 class SoptuiApp(App[None]):
-    CSS_PATH = SCREENS_DIR / "app.tcss"
+    # The inbox's rules load with the app's: it is the first screen, and a pushed
+    # screen's CSS_PATH reparses every stylesheet before the first paint.
+    CSS_PATH = [SCREENS_DIR / "app.tcss", SCREENS_DIR / "inbox.tcss"]
     TITLE = "soptui"
     COMMANDS = App.COMMANDS | {CaseNumberCommands}
     BINDINGS = [
@@ -116,10 +118,6 @@ class SoptuiApp(App[None]):
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             # A dropped SSH session sends SIGHUP: leave cleanly, restoring the tty.
             asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.exit)
-        from soptui.screens.inbox import InboxScreen
-
-        # Pushed rather than the default screen: only pushed screens load their CSS_PATH.
-        self.push_screen(InboxScreen())
         self.set_interval(self.poll_seconds, self._poll)
         if self._pending is not None:
             # Waiting on the pipe releases the GIL: the app keeps drawing meanwhile.
@@ -131,6 +129,11 @@ class SoptuiApp(App[None]):
                 failed=self._startup_failed,
                 crashed=self._startup_failed,
             )
+
+    def get_default_screen(self) -> Screen[Any]:
+        from soptui.screens.inbox import InboxScreen
+
+        return InboxScreen()
 
     def _page_arrived(self, page: FirstPage) -> None:
         self.actor = page.actor
@@ -215,7 +218,7 @@ class SoptuiApp(App[None]):
     def show_view(self, view: str) -> None:
         from soptui.screens.inbox import InboxScreen
 
-        while len(self.screen_stack) > 2 and not isinstance(self.screen, InboxScreen):
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, InboxScreen):
             self.pop_screen()
         if isinstance(self.screen, InboxScreen):
             self.screen.set_view(view)

@@ -275,7 +275,7 @@ async def test_palette_and_f4_from_a_case(svc: Soptui) -> None:
         await run_command(pilot, "Laporan")
         assert isinstance(app.screen, ReportsScreen)
         await pilot.press("f4")  # already there: nothing stacks up
-        assert len(app.screen_stack) == 3
+        assert len(app.screen_stack) == 2  # the inbox and the reports
         await pilot.press("escape")
         app.open_case(2)
         await settle(pilot)
