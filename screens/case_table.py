@@ -27,6 +27,11 @@ from soptui.screens.base import Reworded, key
 HEADER_LINES = 1  # the column headings stay on the first line while the rows scroll
 
 
+def _look(cell: Text) -> tuple[str, str]:
+    # Text's own == ignores its style.
+    return cell.plain, str(cell.style)
+
+
 class CaseTable(Reworded, ScrollView, can_focus=True):
     """One row per case, keyed by case id; a row cursor; j/k/g/G like a pager;
     enter (or a click) opens the case under the cursor."""
@@ -138,7 +143,11 @@ class CaseTable(Reworded, ScrollView, can_focus=True):
         self.refresh()
 
     def update_row(self, row_key: str, cells: list[Text]) -> None:
+        """New cells for a row; repainted only if they read or look different
+        (a refresh brings rows whose working time left moved by seconds)."""
         index = self._index[row_key]
+        if [_look(c) for c in cells] == [_look(c) for c in self._rows[index]]:
+            return
         self._rows[index] = cells
         self._refresh_row(index)
 
@@ -231,19 +240,21 @@ class CaseTable(Reworded, ScrollView, can_focus=True):
     def _strip(
         self, cells: list[Text], style: Style, over: Style | None, scroll_x: int, width: int
     ) -> Strip:
-        segments = []
+        # Runs of one style become one segment: every segment costs its own
+        # colour codes on the wire, and most cells of a row share a style.
+        runs: list[tuple[str, Style]] = []
         for cell, (_, _, cell_width) in zip(cells, self._headings, strict=False):
             # A cell is one text in one style (the inbox's are).
             own = cell.style
             cell_style = style + (Style.parse(own) if isinstance(own, str) and own else own or None)
             if over is not None:
                 cell_style += over
-            text = cell.plain
-            segments.append(Segment(text, cell_style))
-            pad = cell_width - cell.cell_len
-            if pad > 0:
-                segments.append(Segment(" " * pad, cell_style))
-        strip = Strip(segments)
+            text = cell.plain + " " * max(0, cell_width - cell.cell_len)
+            if runs and runs[-1][1] == cell_style:
+                runs[-1] = (runs[-1][0] + text, cell_style)
+            else:
+                runs.append((text, cell_style))
+        strip = Strip([Segment(text, run_style) for text, run_style in runs])
         if scroll_x:
             strip = strip.crop(scroll_x, scroll_x + width)
         fill = style + over if over is not None else style

@@ -103,8 +103,9 @@ class SoptuiApp(App[None]):
         self.poll_seconds = poll_seconds
         self.inbox_limit = inbox_limit
         # (change token, minute): what the newest poll saw. Screens compare the
-        # stamp they loaded with against it.
-        self.stamp: tuple[str, str] | None = None
+        # stamp they loaded with against it. A first page read before the app
+        # started counts as seen (the first poll repaints nothing unless changed).
+        self.stamp: tuple[str, str] | None = first_page.stamp if first_page else None
         # Scrolling animations cost a frame every few milliseconds over SSH.
         self.animation_level = "none"
         self._requested_theme = theme

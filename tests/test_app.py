@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from rich.text import Text
 from test_app_support import (
     FrozenClock,
     build_office,
@@ -170,6 +171,31 @@ async def test_page_keys_and_a_click_on_a_row(office) -> None:
         await pilot.click(CaseTable, offset=(3, 2))  # line 0 holds the headings
         await settle(pilot)
         assert isinstance(app.screen, CaseScreen) and app.screen.case_id == second
+
+
+@sync
+async def test_a_row_repaints_only_when_it_reads_or_looks_different(office) -> None:
+    svc, _ = office
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(CaseTable)
+        key = table.row_keys[0]
+        calls: list[int] = []
+        original = table.refresh
+
+        def counting_refresh(*args, **kwargs):  # type: ignore[no-untyped-def]
+            calls.append(1)
+            return original(*args, **kwargs)
+
+        table.refresh = counting_refresh  # type: ignore[method-assign]
+        same = [cell.copy() for cell in table.row_cells(key)]
+        table.update_row(key, same)
+        assert calls == []
+        restyled = [Text(same[0].plain, style="bold"), *same[1:]]
+        table.update_row(key, restyled)
+        assert calls == [1]
+        assert table.row_cells(key)[0].style == "bold"
 
 
 @sync
