@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
+from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, func, or_, select, true
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
@@ -55,6 +55,9 @@ StepOutcomeHook = Callable[[Session, Case, SopDefinition, Step, str, datetime], 
 CaseEndHook = Callable[[Session, Case, str, datetime], None]
 
 ENDED_STATUSES = ("closed", "refused", "cancelled")
+# Built read statements kept per shape (CaseService._statement): a few views
+# per role set, plus searches.
+STATEMENTS_KEPT = 256
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,11 @@ def _required_note(note: str | None) -> str:
     if text is None:
         raise InputError("err.note_required")
     return text
+
+
+def _roles_key(actor: Actor | None) -> tuple[str, ...] | None:
+    """All a read statement depends on of the clerk (soptui.fastpath checks it)."""
+    return None if actor is None else tuple(sorted(actor.roles))
 
 
 def _like_pattern(text: str) -> str:
@@ -120,6 +128,7 @@ class CaseService:
         self.clock = clock
         self.step_outcome_hooks: list[StepOutcomeHook] = []
         self.case_end_hooks: list[CaseEndHook] = []
+        self._statements: dict[tuple[Any, ...], Select[Any]] = {}
 
     # ----- writing -------------------------------------------------------------
 
@@ -482,20 +491,28 @@ class CaseService:
         offset: int = 0,
     ) -> list[CaseRow]:
         now = self.clock()
-        query = self.list_query(
-            actor,
-            view=view,
-            search=search,
-            sop_code=sop_code,
-            role=role,
-            status=status,
-            limit=limit,
-            offset=offset,
-            now=now,
+        key = ("list", _roles_key(actor), view, search, sop_code, role, status, limit is None)
+        query = self._statement(
+            key,
+            lambda: self.list_query(
+                actor,
+                view=view,
+                search=search,
+                sop_code=sop_code,
+                role=role,
+                status=status,
+                limit=limit,
+                offset=offset,
+                now=now,
+            ),
         )
+        params = {"now": now, "limit": limit, "offset": offset}
         with self.db.read() as s:
             cal = self.calendars.calendar(s, max_age=30)
-            return [self._row(s, row, row.paused_at, cal, now) for row in s.execute(query)]
+            # On the session's connection: plain rows, without the ORM's result
+            # layer (the statement selects columns only, nothing to load).
+            result = s.connection().execute(query, params)
+            return [self._row(s, row, row.paused_at, cal, now) for row in result]
 
     def list_query(
         self,
@@ -527,14 +544,22 @@ class CaseService:
         else:
             query = query.order_by(Case.due_at.asc().nulls_last(), Case.id)
         if limit is not None:
-            query = query.limit(limit).offset(offset)
+            # Named parameters: list_cases runs one built statement per shape
+            # with each call's values.
+            query = query.limit(bindparam("limit", limit, type_=Integer())).offset(
+                bindparam("offset", offset, type_=Integer())
+            )
         return query
 
     def counts(self, actor: Actor | None, *, search: str | None = None) -> dict[str, int]:
         """How many cases each inbox view holds (with the same filter), in one pass."""
-        query = self.counts_query(actor, search=search, now=self.clock())
+        now = self.clock()
+        query = self._statement(
+            ("counts", _roles_key(actor), search),
+            lambda: self.counts_query(actor, search=search, now=now),
+        )
         with self.db.read() as s:
-            return view_counts(s.execute(query).one())
+            return view_counts(s.connection().execute(query, {"now": now}).one())
 
     def counts_query(
         self, actor: Actor | None, *, search: str | None, now: datetime
@@ -625,6 +650,20 @@ class CaseService:
         return actor.is_admin or row.waiting_role in actor.roles
 
     # ----- internals -----------------------------------------------------------
+
+    def _statement(self, key: tuple[Any, ...], build: Callable[[], Select[Any]]) -> Select[Any]:
+        """The read statement of one shape, built once: building and cache-keying
+        a statement costs more than running an inbox page's. The calls' varying
+        values (now, limit, offset, ids) are named parameters given at execution;
+        everything else the statement holds is in `key`. Dict operations are
+        atomic, so threads at worst build a statement twice."""
+        found = self._statements.get(key)
+        if found is None:
+            found = build()
+            if len(self._statements) >= STATEMENTS_KEPT:
+                self._statements.clear()
+            self._statements[key] = found
+        return found
 
     def _lock(self, s: Session, case_id: int) -> Case:
         # FOR UPDATE on PostgreSQL; on SQLite the writer already holds the
@@ -821,7 +860,10 @@ class CaseService:
             roles: Sequence[str] = sorted(actor.roles) if actor else []
             return and_(Case.status == "open", Case.waiting_role.in_(roles))
         if view == "overdue":
-            return and_(Case.status == "open", Case.due_at < now)
+            # Named: the built statement is reused with each call's "now".
+            return and_(
+                Case.status == "open", Case.due_at < bindparam("now", now, Case.due_at.type)
+            )
         if view == "paused":
             return Case.status == "paused"
         if view == "closed":
