@@ -511,8 +511,8 @@ class CaseService:
             cal = self.calendars.calendar(s, max_age=30)
             # On the session's connection: plain rows, without the ORM's result
             # layer (the statement selects columns only, nothing to load).
-            result = s.connection().execute(query, params)
-            return [self._row(s, row, row.paused_at, cal, now) for row in result]
+            rows = s.connection().execute(query, params).all()  # one fetchall
+            return [self._row(s, row, row.paused_at, cal, now) for row in rows]
 
     def list_query(
         self,
