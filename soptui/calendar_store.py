@@ -15,6 +15,17 @@ from soptui.db.models import CalendarOverride
 from soptui.errors import InputError
 from soptui.workcal import Override, WeekSchedule, WorkCalendar
 
+# What calendar() checks on every action and timeline: plain columns, built once
+# (an ORM entity per override and a new statement each time cost more than the read).
+OVERRIDE_ROWS = select(
+    CalendarOverride.id,
+    CalendarOverride.kind,
+    CalendarOverride.start_date,
+    CalendarOverride.end_date,
+    CalendarOverride.note,
+    CalendarOverride.schedule,
+).order_by(CalendarOverride.id)
+
 
 class CalendarStore:
     def __init__(self, tz: str = "Asia/Jakarta") -> None:
@@ -32,9 +43,7 @@ class CalendarStore:
         if cached is not None and max_age and time.monotonic() - self._checked_at <= max_age:
             return cached[1]
         self._checked_at = time.monotonic()
-        rows = (
-            session.execute(select(CalendarOverride).order_by(CalendarOverride.id)).scalars().all()
-        )
+        rows = session.execute(OVERRIDE_ROWS).all()  # through the session: autoflush
         key = tuple((r.id, r.kind, r.start_date, r.end_date, str(r.schedule)) for r in rows)
         if cached is not None and cached[0] == key:
             return cached[1]

@@ -11,11 +11,11 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, func, or_, select, true
 from sqlalchemy import case as sql_case
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from soptui import audit
 from soptui.calendar_store import CalendarStore
@@ -58,6 +58,7 @@ ENDED_STATUSES = ("closed", "refused", "cancelled")
 # Built read statements kept per shape (CaseService._statement): a few views
 # per role set, plus searches.
 STATEMENTS_KEPT = 256
+_S = TypeVar("_S")  # a statement, or a tuple of them
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,67 @@ ROW_COLUMNS = (
 )
 
 
+def _detail_queries() -> tuple[Select[Any], Select[Any], Select[Any]]:
+    """What detail reads, by the named parameter case_id: the case (with its
+    opener's login), its attempts and its events (each with its actor's login
+    and name), in timeline order."""
+    case_id = bindparam("case_id", type_=Integer())
+    opener = aliased(User)
+    case_q = (
+        select(
+            *ROW_COLUMNS,
+            Case.letter_date,
+            Case.closed_at,
+            Case.refusing,
+            Case.current_attempt_id,
+            opener.login.label("opener_login"),
+        )
+        .outerjoin(opener, opener.id == Case.opened_by)
+        .where(Case.id == case_id)
+    )
+    attempts_q = (
+        select(
+            StepAttempt.id,
+            StepAttempt.step_key,
+            StepAttempt.attempt_no,
+            StepAttempt.started_at,
+            StepAttempt.due_at,
+            StepAttempt.ended_at,
+            StepAttempt.outcome,
+            StepAttempt.acted_as,
+            StepAttempt.on_behalf_of,
+            StepAttempt.paused_at,
+            StepAttempt.standard_s,
+            StepAttempt.paused_s,
+            StepAttempt.worked_s,
+            StepAttempt.checklist,
+            User.login.label("actor_login"),
+            User.name.label("actor_name"),
+        )
+        .outerjoin(User, User.id == StepAttempt.actor_id)
+        .where(StepAttempt.case_id == case_id)
+        .order_by(StepAttempt.id)
+    )
+    events_q = (
+        select(
+            CaseEvent.seq,
+            CaseEvent.at,
+            CaseEvent.kind,
+            CaseEvent.acted_as,
+            CaseEvent.step_key,
+            CaseEvent.attempt_id,
+            CaseEvent.note,
+            CaseEvent.data,
+            User.login.label("actor_login"),
+            User.name.label("actor_name"),
+        )
+        .outerjoin(User, User.id == CaseEvent.actor_id)
+        .where(CaseEvent.case_id == case_id)
+        .order_by(CaseEvent.seq)
+    )
+    return case_q, attempts_q, events_q
+
+
 class CaseService:
     def __init__(
         self, db: Database, catalogs: CatalogStore, calendars: CalendarStore, clock: Clock = utcnow
@@ -128,7 +190,7 @@ class CaseService:
         self.clock = clock
         self.step_outcome_hooks: list[StepOutcomeHook] = []
         self.case_end_hooks: list[CaseEndHook] = []
-        self._statements: dict[tuple[Any, ...], Select[Any]] = {}
+        self._statements: dict[tuple[Any, ...], Any] = {}
 
     # ----- writing -------------------------------------------------------------
 
@@ -590,58 +652,41 @@ class CaseService:
 
     def detail(self, case_id: int) -> CaseDetail:
         now = self.clock()
+        case_q, attempts_q, events_q = self._statement(("detail",), _detail_queries)
+        params = {"case_id": case_id}
         with self.db.read() as s:
-            case = s.get(Case, case_id)
+            # Plain columns on the session's connection, each actor's login and
+            # name joined in: nothing here is changed, so ORM entities (and the
+            # users' eagerly loaded roles) would be pure overhead.
+            conn = s.connection()
+            case = conn.execute(case_q, params).one_or_none()
             if case is None:
                 raise NotFoundError("err.case_not_found", id=case_id)
             definition = self.catalogs.definition(s, case.sop_version_id)
             cal = self.calendars.calendar(s)
-            attempts = (
-                s.execute(
-                    select(StepAttempt)
-                    .where(StepAttempt.case_id == case_id)
-                    .order_by(StepAttempt.id)
-                )
-                .scalars()
-                .all()
+            attempts = conn.execute(attempts_q, params).all()
+            events = conn.execute(events_q, params).all()
+        attempt_views = [self._attempt_view(a, cal, now) for a in attempts]
+        event_views = tuple(self._event_view(e) for e in events)
+        paused_at = next((a.paused_at for a in attempts if a.id == case.current_attempt_id), None)
+        row = case_row(definition, case, paused_at, cal, now)
+        steps = tuple(
+            self._step_view(
+                definition, step, case, [a for a in attempt_views if a.step_key == step.key]
             )
-            events = (
-                s.execute(
-                    select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.seq)
-                )
-                .scalars()
-                .all()
-            )
-            user_ids = {a.actor_id for a in attempts} | {e.actor_id for e in events}
-            user_ids.add(case.opened_by)
-            users = {
-                u.id: u
-                for u in s.execute(select(User).where(User.id.in_(user_ids - {None}))).scalars()
-            }
-            attempt_views = [self._attempt_view(a, users, cal, now) for a in attempts]
-            event_views = tuple(self._event_view(e, users) for e in events)
-            paused_at = next(
-                (a.paused_at for a in attempts if a.id == case.current_attempt_id), None
-            )
-            row = self._row(s, case, paused_at, cal, now)
-            steps = tuple(
-                self._step_view(
-                    definition, step, case, [a for a in attempt_views if a.step_key == step.key]
-                )
-                for step in definition.steps
-            )
-            opener = users.get(case.opened_by) if case.opened_by else None
-            return CaseDetail(
-                row=row,
-                sop=definition,
-                letter_date=case.letter_date,
-                opened_by=opener.login if opener else None,
-                closed_at=case.closed_at,
-                refusing=case.refusing,
-                steps=steps,
-                events=event_views,
-                notes=tuple(e for e in event_views if e.note),
-            )
+            for step in definition.steps
+        )
+        return CaseDetail(
+            row=row,
+            sop=definition,
+            letter_date=case.letter_date,
+            opened_by=case.opener_login,
+            closed_at=case.closed_at,
+            refusing=case.refusing,
+            steps=steps,
+            events=event_views,
+            notes=tuple(e for e in event_views if e.note),
+        )
 
     def may_act(self, actor: Actor, row: CaseRow) -> bool:
         """Whether the actor holds the role the current step waits on."""
@@ -651,7 +696,7 @@ class CaseService:
 
     # ----- internals -----------------------------------------------------------
 
-    def _statement(self, key: tuple[Any, ...], build: Callable[[], Select[Any]]) -> Select[Any]:
+    def _statement(self, key: tuple[Any, ...], build: Callable[[], _S]) -> _S:
         """The read statement of one shape, built once: building and cache-keying
         a statement costs more than running an inbox page's. The calls' varying
         values (now, limit, offset, ids) are named parameters given at execution;
@@ -917,14 +962,12 @@ class CaseService:
         return case_row(definition, case, paused_at, cal, now)
 
     @staticmethod
-    def _attempt_view(
-        a: StepAttempt, users: dict[int, User], cal: WorkCalendar, now: datetime
-    ) -> AttemptView:
+    def _attempt_view(a: Any, cal: WorkCalendar, now: datetime) -> AttemptView:
+        """An attempt of the timeline from a row of _detail_queries' attempts."""
         worked = a.worked_s
         if a.ended_at is None:
             so_far = cal.working_time_between(a.started_at, a.paused_at or now).total_seconds()
             worked = max(0, int(so_far) - a.paused_s)
-        user = users.get(a.actor_id) if a.actor_id else None
         return AttemptView(
             id=a.id,
             step_key=a.step_key,
@@ -933,8 +976,8 @@ class CaseService:
             due_at=a.due_at,
             ended_at=a.ended_at,
             outcome=a.outcome,
-            actor_login=user.login if user else None,
-            actor_name=user.name if user else None,
+            actor_login=a.actor_login,
+            actor_name=a.actor_name,
             acted_as=a.acted_as,
             on_behalf_of=a.on_behalf_of,
             standard_s=a.standard_s,
@@ -944,14 +987,14 @@ class CaseService:
         )
 
     @staticmethod
-    def _event_view(e: CaseEvent, users: dict[int, User]) -> EventView:
-        user = users.get(e.actor_id) if e.actor_id else None
+    def _event_view(e: Any) -> EventView:
+        """An event of the timeline from a row of _detail_queries' events."""
         return EventView(
             seq=e.seq,
             at=e.at,
             kind=e.kind,
-            actor_login=user.login if user else None,
-            actor_name=user.name if user else None,
+            actor_login=e.actor_login,
+            actor_name=e.actor_name,
             acted_as=e.acted_as,
             step_key=e.step_key,
             attempt_id=e.attempt_id,
@@ -961,7 +1004,7 @@ class CaseService:
 
     @staticmethod
     def _step_view(
-        definition: SopDefinition, step: Step, case: Case, attempts: list[AttemptView]
+        definition: SopDefinition, step: Step, case: Any, attempts: list[AttemptView]
     ) -> StepView:
         if case.current_step_key == step.key and case.status in OPEN_STATUSES:
             status = "paused" if case.status == "paused" else "current"
