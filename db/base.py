@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Dialect, processors
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeEngine
 
@@ -64,12 +64,31 @@ class UTCDateTime(TypeDecorator[datetime]):
                     return None
                 return value.replace(tzinfo=utc) if value.tzinfo is None else value.astimezone(utc)
 
+        elif inner is processors.str_to_datetime:
+            # SQLite's text parsed by datetime.fromisoformat: parsed with the UTC
+            # offset appended, the value comes out aware at once, several times
+            # cheaper than replace(tzinfo=...). Text this does not fit (an offset
+            # of its own, a date alone: never written by us) takes the general way.
+            parse = datetime.fromisoformat
+
+            def process(value: Any) -> datetime | None:
+                if value is None:
+                    return None
+                try:
+                    aware = parse(value + "+00:00")
+                    if aware.tzinfo is utc:  # not so for a date alone
+                        return aware
+                except (TypeError, ValueError):
+                    pass
+                value = parse(value)
+                return value.replace(tzinfo=utc) if value.tzinfo is None else value.astimezone(utc)
+
         else:
 
             def process(value: Any) -> datetime | None:
                 if value is None:
                     return None
-                value = inner(value)  # SQLite: the stored text parsed
+                value = inner(value)
                 if value is None:
                     return None
                 return value.replace(tzinfo=utc) if value.tzinfo is None else value.astimezone(utc)
