@@ -7,7 +7,9 @@ the audit event, commit. Nothing is applied half-way.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections import namedtuple
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -88,6 +90,12 @@ def _required_note(note: str | None) -> str:
     if text is None:
         raise InputError("err.note_required")
     return text
+
+
+@functools.cache
+def _columns_type(names: tuple[str, ...]) -> type[tuple[Any, ...]]:
+    """A named tuple type for result rows with these column names."""
+    return namedtuple("CaseColumns", names)  # type: ignore[misc]
 
 
 def _roles_key(actor: Actor | None) -> tuple[str, ...] | None:
@@ -573,8 +581,13 @@ class CaseService:
             cal = self.calendars.calendar(s, max_age=30)
             # On the session's connection: plain rows, without the ORM's result
             # layer (the statement selects columns only, nothing to load).
-            rows = s.connection().execute(query, params).all()  # one fetchall
-            return [self._row(s, row, row.paused_at, cal, now) for row in rows]
+            result = s.connection().execute(query, params)
+            # case_row reads ~15 columns a row by name: a named tuple's fields
+            # are several times faster to read than a result Row's.
+            make = _columns_type(tuple(result.keys()))._make
+            return [
+                self._row(s, case, case.paused_at, cal, now) for case in map(make, result.all())
+            ]
 
     def list_query(
         self,

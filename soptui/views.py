@@ -97,11 +97,15 @@ def case_row(
     """An inbox row from a case's columns, read by name (`case` is a Case, a
     result row of the case service's ROW_COLUMNS, or the fast path's tuple of
     the same columns) and the definition of its SOP version."""
-    step = definition.step(case.current_step_key) if case.current_step_key else None
+    # Each column read once: `case` may be a result row, where reads cost.
+    step_key = case.current_step_key
+    status = case.status
+    due_at = case.due_at
+    step = definition.step(step_key) if step_key else None
     remaining = None
-    if case.due_at is not None and case.status in OPEN_STATUSES:
+    if due_at is not None and status in OPEN_STATUSES:
         # While paused the clock stands still at the pause.
-        remaining = cal.working_time_between(paused_at or now, case.due_at)
+        remaining = cal.working_time_between(paused_at or now, due_at)
     role_name = definition.role(step.role).name if step else None
     return CaseRow(
         id=case.id,
@@ -112,7 +116,7 @@ def case_row(
         requester=case.requester,
         letter_no=case.letter_no,
         urgency=case.urgency,
-        status=case.status,
+        status=status,
         outcome=case.outcome,
         step_key=step.key if step else None,
         step_no=step.no if step else None,
@@ -122,7 +126,7 @@ def case_row(
         role=step.role if step else None,
         role_name=role_name,
         waiting_role=case.waiting_role,
-        due_at=case.due_at,
+        due_at=due_at,
         remaining=remaining,
         opened_at=case.opened_at,
         updated_at=case.updated_at,
