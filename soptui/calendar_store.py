@@ -8,7 +8,7 @@ import threading
 import time
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from soptui.db.models import CalendarOverride
@@ -34,7 +34,7 @@ class CalendarStore:
         self._cached: tuple[tuple[object, ...], WorkCalendar] | None = None
         self._checked_at = 0.0
 
-    def calendar(self, session: Session, *, max_age: float = 0.0) -> WorkCalendar:
+    def calendar(self, session: Session | Connection, *, max_age: float = 0.0) -> WorkCalendar:
         """The calendar in force. Rebuilt only when the overrides change, so its
         holiday and per-day caches survive between actions. Readers may accept
         one checked up to `max_age` seconds ago (an inbox page need not re-read
@@ -43,7 +43,8 @@ class CalendarStore:
         if cached is not None and max_age and time.monotonic() - self._checked_at <= max_age:
             return cached[1]
         self._checked_at = time.monotonic()
-        rows = session.execute(OVERRIDE_ROWS).all()  # through the session: autoflush
+        # Through a writer's session, so that what it added is flushed first.
+        rows = session.execute(OVERRIDE_ROWS).all()
         key = tuple((r.id, r.kind, r.start_date, r.end_date, str(r.schedule)) for r in rows)
         if cached is not None and cached[0] == key:
             return cached[1]

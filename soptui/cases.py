@@ -15,7 +15,18 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, func, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session, aliased
 
@@ -577,11 +588,11 @@ class CaseService:
             ),
         )
         params = {"now": now, "limit": limit, "offset": offset}
-        with self.db.read() as s:
+        # A plain connection: rows without the ORM's result layer (the statement
+        # selects columns only, nothing to load) and without a Session.
+        with self.db.read_rows() as s:
             cal = self.calendars.calendar(s, max_age=30)
-            # On the session's connection: plain rows, without the ORM's result
-            # layer (the statement selects columns only, nothing to load).
-            result = s.connection().execute(query, params)
+            result = s.execute(query, params)
             # case_row reads ~15 columns a row by name: a named tuple's fields
             # are several times faster to read than a result Row's.
             make = _columns_type(tuple(result.keys()))._make
@@ -633,8 +644,8 @@ class CaseService:
             ("counts", _roles_key(actor), search),
             lambda: self.counts_query(actor, search=search, now=now),
         )
-        with self.db.read() as s:
-            return view_counts(s.connection().execute(query, {"now": now}).one())
+        with self.db.read_rows() as conn:
+            return view_counts(conn.execute(query, {"now": now}).one())
 
     def counts_query(
         self, actor: Actor | None, *, search: str | None, now: datetime
@@ -667,16 +678,15 @@ class CaseService:
         now = self.clock()
         case_q, attempts_q, events_q = self._statement(("detail",), _detail_queries)
         params = {"case_id": case_id}
-        with self.db.read() as s:
-            # Plain columns on the session's connection, each actor's login and
-            # name joined in: nothing here is changed, so ORM entities (and the
-            # users' eagerly loaded roles) would be pure overhead.
-            conn = s.connection()
+        # Plain columns on a plain connection, each actor's login and name joined
+        # in: nothing here is changed, so ORM entities (and the users' eagerly
+        # loaded roles) and a Session would be pure overhead.
+        with self.db.read_rows() as conn:
             case = conn.execute(case_q, params).one_or_none()
             if case is None:
                 raise NotFoundError("err.case_not_found", id=case_id)
-            definition = self.catalogs.definition(s, case.sop_version_id)
-            cal = self.calendars.calendar(s)
+            definition = self.catalogs.definition(conn, case.sop_version_id)
+            cal = self.calendars.calendar(conn)
             attempts = conn.execute(attempts_q, params).all()
             events = conn.execute(events_q, params).all()
         attempt_views = [self._attempt_view(a, cal, now) for a in attempts]
@@ -968,7 +978,12 @@ class CaseService:
         return query
 
     def _row(
-        self, s: Session, case: Any, paused_at: datetime | None, cal: WorkCalendar, now: datetime
+        self,
+        s: Session | Connection,
+        case: Any,
+        paused_at: datetime | None,
+        cal: WorkCalendar,
+        now: datetime,
     ) -> CaseRow:
         """An inbox row from a Case, or from a result row with ROW_COLUMNS."""
         definition = self.catalogs.definition(s, case.sop_version_id)
