@@ -590,14 +590,14 @@ class CaseService:
         params = {"now": now, "limit": limit, "offset": offset}
         # A plain connection: rows without the ORM's result layer (the statement
         # selects columns only, nothing to load) and without a Session.
-        with self.db.read_rows() as s:
-            cal = self.calendars.calendar(s, max_age=30)
-            result = s.execute(query, params)
+        with self.db.read_rows() as conn:
+            cal = self.calendars.calendar(conn, max_age=30)
+            result = conn.execute(query, params)
             # case_row reads ~15 columns a row by name: a named tuple's fields
             # are several times faster to read than a result Row's.
             make = _columns_type(tuple(result.keys()))._make
             return [
-                self._row(s, case, case.paused_at, cal, now) for case in map(make, result.all())
+                self._row(conn, case, case.paused_at, cal, now) for case in map(make, result.all())
             ]
 
     def list_query(
