@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Dialect, processors
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeEngine
 
@@ -48,6 +49,51 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Callable[[Any], Any]:
+        """What process_result_value does after the backend's own conversion, in
+        one function: SQLAlchemy's composition costs two more Python calls per
+        value, and an inbox page converts four datetimes a row."""
+        inner = self.impl_instance.result_processor(dialect, coltype)
+        utc = UTC
+
+        if inner is None:
+
+            def process(value: Any) -> datetime | None:
+                if value is None:
+                    return None
+                return value.replace(tzinfo=utc) if value.tzinfo is None else value.astimezone(utc)
+
+        elif inner is processors.str_to_datetime:
+            # SQLite's text parsed by datetime.fromisoformat: parsed with the UTC
+            # offset appended, the value comes out aware at once, several times
+            # cheaper than replace(tzinfo=...). Text this does not fit (an offset
+            # of its own, a date alone: never written by us) takes the general way.
+            parse = datetime.fromisoformat
+
+            def process(value: Any) -> datetime | None:
+                if value is None:
+                    return None
+                try:
+                    aware = parse(value + "+00:00")
+                    if aware.tzinfo is utc:  # not so for a date alone
+                        return aware
+                except (TypeError, ValueError):
+                    pass
+                value = parse(value)
+                return value.replace(tzinfo=utc) if value.tzinfo is None else value.astimezone(utc)
+
+        else:
+
+            def process(value: Any) -> datetime | None:
+                if value is None:
+                    return None
+                value = inner(value)
+                if value is None:
+                    return None
+                return value.replace(tzinfo=utc) if value.tzinfo is None else value.astimezone(utc)
+
+        return process
 
 
 class JsonDoc(TypeDecorator[Any]):

@@ -8,12 +8,23 @@ import threading
 import time
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from soptui.db.models import CalendarOverride
 from soptui.errors import InputError
 from soptui.workcal import Override, WeekSchedule, WorkCalendar
+
+# What calendar() checks on every action and timeline: plain columns, built once
+# (an ORM entity per override and a new statement each time cost more than the read).
+OVERRIDE_ROWS = select(
+    CalendarOverride.id,
+    CalendarOverride.kind,
+    CalendarOverride.start_date,
+    CalendarOverride.end_date,
+    CalendarOverride.note,
+    CalendarOverride.schedule,
+).order_by(CalendarOverride.id)
 
 
 class CalendarStore:
@@ -23,7 +34,7 @@ class CalendarStore:
         self._cached: tuple[tuple[object, ...], WorkCalendar] | None = None
         self._checked_at = 0.0
 
-    def calendar(self, session: Session, *, max_age: float = 0.0) -> WorkCalendar:
+    def calendar(self, session: Session | Connection, *, max_age: float = 0.0) -> WorkCalendar:
         """The calendar in force. Rebuilt only when the overrides change, so its
         holiday and per-day caches survive between actions. Readers may accept
         one checked up to `max_age` seconds ago (an inbox page need not re-read
@@ -32,9 +43,8 @@ class CalendarStore:
         if cached is not None and max_age and time.monotonic() - self._checked_at <= max_age:
             return cached[1]
         self._checked_at = time.monotonic()
-        rows = (
-            session.execute(select(CalendarOverride).order_by(CalendarOverride.id)).scalars().all()
-        )
+        # Through a writer's session, so that what it added is flushed first.
+        rows = session.execute(OVERRIDE_ROWS).all()
         key = tuple((r.id, r.kind, r.start_date, r.end_date, str(r.schedule)) for r in rows)
         if cached is not None and cached[0] == key:
             return cached[1]

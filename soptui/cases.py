@@ -7,15 +7,28 @@ the audit event, commit. Nothing is applied half-way.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections import namedtuple
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy import case as sql_case
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from soptui import audit
 from soptui.calendar_store import CalendarStore
@@ -55,6 +68,10 @@ StepOutcomeHook = Callable[[Session, Case, SopDefinition, Step, str, datetime], 
 CaseEndHook = Callable[[Session, Case, str, datetime], None]
 
 ENDED_STATUSES = ("closed", "refused", "cancelled")
+# Built read statements kept per shape (CaseService._statement): a few views
+# per role set, plus searches.
+STATEMENTS_KEPT = 256
+_S = TypeVar("_S")  # a statement, or a tuple of them
 
 
 @dataclass(frozen=True)
@@ -86,6 +103,17 @@ def _required_note(note: str | None) -> str:
     return text
 
 
+@functools.cache
+def _columns_type(names: tuple[str, ...]) -> type[tuple[Any, ...]]:
+    """A named tuple type for result rows with these column names."""
+    return namedtuple("CaseColumns", names)  # type: ignore[misc]
+
+
+def _roles_key(actor: Actor | None) -> tuple[str, ...] | None:
+    """All a read statement depends on of the clerk (soptui.fastpath checks it)."""
+    return None if actor is None else tuple(sorted(actor.roles))
+
+
 def _like_pattern(text: str) -> str:
     escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
@@ -110,6 +138,67 @@ ROW_COLUMNS = (
 )
 
 
+def _detail_queries() -> tuple[Select[Any], Select[Any], Select[Any]]:
+    """What detail reads, by the named parameter case_id: the case (with its
+    opener's login), its attempts and its events (each with its actor's login
+    and name), in timeline order."""
+    case_id = bindparam("case_id", type_=Integer())
+    opener = aliased(User)
+    case_q = (
+        select(
+            *ROW_COLUMNS,
+            Case.letter_date,
+            Case.closed_at,
+            Case.refusing,
+            Case.current_attempt_id,
+            opener.login.label("opener_login"),
+        )
+        .outerjoin(opener, opener.id == Case.opened_by)
+        .where(Case.id == case_id)
+    )
+    attempts_q = (
+        select(
+            StepAttempt.id,
+            StepAttempt.step_key,
+            StepAttempt.attempt_no,
+            StepAttempt.started_at,
+            StepAttempt.due_at,
+            StepAttempt.ended_at,
+            StepAttempt.outcome,
+            StepAttempt.acted_as,
+            StepAttempt.on_behalf_of,
+            StepAttempt.paused_at,
+            StepAttempt.standard_s,
+            StepAttempt.paused_s,
+            StepAttempt.worked_s,
+            StepAttempt.checklist,
+            User.login.label("actor_login"),
+            User.name.label("actor_name"),
+        )
+        .outerjoin(User, User.id == StepAttempt.actor_id)
+        .where(StepAttempt.case_id == case_id)
+        .order_by(StepAttempt.id)
+    )
+    events_q = (
+        select(
+            CaseEvent.seq,
+            CaseEvent.at,
+            CaseEvent.kind,
+            CaseEvent.acted_as,
+            CaseEvent.step_key,
+            CaseEvent.attempt_id,
+            CaseEvent.note,
+            CaseEvent.data,
+            User.login.label("actor_login"),
+            User.name.label("actor_name"),
+        )
+        .outerjoin(User, User.id == CaseEvent.actor_id)
+        .where(CaseEvent.case_id == case_id)
+        .order_by(CaseEvent.seq)
+    )
+    return case_q, attempts_q, events_q
+
+
 class CaseService:
     def __init__(
         self, db: Database, catalogs: CatalogStore, calendars: CalendarStore, clock: Clock = utcnow
@@ -120,6 +209,7 @@ class CaseService:
         self.clock = clock
         self.step_outcome_hooks: list[StepOutcomeHook] = []
         self.case_end_hooks: list[CaseEndHook] = []
+        self._statements: dict[tuple[Any, ...], Any] = {}
 
     # ----- writing -------------------------------------------------------------
 
@@ -482,20 +572,33 @@ class CaseService:
         offset: int = 0,
     ) -> list[CaseRow]:
         now = self.clock()
-        query = self.list_query(
-            actor,
-            view=view,
-            search=search,
-            sop_code=sop_code,
-            role=role,
-            status=status,
-            limit=limit,
-            offset=offset,
-            now=now,
+        key = ("list", _roles_key(actor), view, search, sop_code, role, status, limit is None)
+        query = self._statement(
+            key,
+            lambda: self.list_query(
+                actor,
+                view=view,
+                search=search,
+                sop_code=sop_code,
+                role=role,
+                status=status,
+                limit=limit,
+                offset=offset,
+                now=now,
+            ),
         )
-        with self.db.read() as s:
-            cal = self.calendars.calendar(s, max_age=30)
-            return [self._row(s, row, row.paused_at, cal, now) for row in s.execute(query)]
+        params = {"now": now, "limit": limit, "offset": offset}
+        # A plain connection: rows without the ORM's result layer (the statement
+        # selects columns only, nothing to load) and without a Session.
+        with self.db.read_rows() as conn:
+            cal = self.calendars.calendar(conn, max_age=30)
+            result = conn.execute(query, params)
+            # case_row reads ~15 columns a row by name: a named tuple's fields
+            # are several times faster to read than a result Row's.
+            make = _columns_type(tuple(result.keys()))._make
+            return [
+                self._row(conn, case, case.paused_at, cal, now) for case in map(make, result.all())
+            ]
 
     def list_query(
         self,
@@ -527,14 +630,22 @@ class CaseService:
         else:
             query = query.order_by(Case.due_at.asc().nulls_last(), Case.id)
         if limit is not None:
-            query = query.limit(limit).offset(offset)
+            # Named parameters: list_cases runs one built statement per shape
+            # with each call's values.
+            query = query.limit(bindparam("limit", limit, type_=Integer())).offset(
+                bindparam("offset", offset, type_=Integer())
+            )
         return query
 
     def counts(self, actor: Actor | None, *, search: str | None = None) -> dict[str, int]:
         """How many cases each inbox view holds (with the same filter), in one pass."""
-        query = self.counts_query(actor, search=search, now=self.clock())
-        with self.db.read() as s:
-            return view_counts(s.execute(query).one())
+        now = self.clock()
+        query = self._statement(
+            ("counts", _roles_key(actor), search),
+            lambda: self.counts_query(actor, search=search, now=now),
+        )
+        with self.db.read_rows() as conn:
+            return view_counts(conn.execute(query, {"now": now}).one())
 
     def counts_query(
         self, actor: Actor | None, *, search: str | None, now: datetime
@@ -578,58 +689,40 @@ class CaseService:
 
     def detail(self, case_id: int) -> CaseDetail:
         now = self.clock()
-        with self.db.read() as s:
-            case = s.get(Case, case_id)
+        case_q, attempts_q, events_q = self._statement(("detail",), _detail_queries)
+        params = {"case_id": case_id}
+        # Plain columns on a plain connection, each actor's login and name joined
+        # in: nothing here is changed, so ORM entities (and the users' eagerly
+        # loaded roles) and a Session would be pure overhead.
+        with self.db.read_rows() as conn:
+            case = conn.execute(case_q, params).one_or_none()
             if case is None:
                 raise NotFoundError("err.case_not_found", id=case_id)
-            definition = self.catalogs.definition(s, case.sop_version_id)
-            cal = self.calendars.calendar(s)
-            attempts = (
-                s.execute(
-                    select(StepAttempt)
-                    .where(StepAttempt.case_id == case_id)
-                    .order_by(StepAttempt.id)
-                )
-                .scalars()
-                .all()
+            definition = self.catalogs.definition(conn, case.sop_version_id)
+            cal = self.calendars.calendar(conn)
+            attempts = conn.execute(attempts_q, params).all()
+            events = conn.execute(events_q, params).all()
+        attempt_views = [self._attempt_view(a, cal, now) for a in attempts]
+        event_views = tuple(self._event_view(e) for e in events)
+        paused_at = next((a.paused_at for a in attempts if a.id == case.current_attempt_id), None)
+        row = case_row(definition, case, paused_at, cal, now)
+        steps = tuple(
+            self._step_view(
+                definition, step, case, [a for a in attempt_views if a.step_key == step.key]
             )
-            events = (
-                s.execute(
-                    select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.seq)
-                )
-                .scalars()
-                .all()
-            )
-            user_ids = {a.actor_id for a in attempts} | {e.actor_id for e in events}
-            user_ids.add(case.opened_by)
-            users = {
-                u.id: u
-                for u in s.execute(select(User).where(User.id.in_(user_ids - {None}))).scalars()
-            }
-            attempt_views = [self._attempt_view(a, users, cal, now) for a in attempts]
-            event_views = tuple(self._event_view(e, users) for e in events)
-            paused_at = next(
-                (a.paused_at for a in attempts if a.id == case.current_attempt_id), None
-            )
-            row = self._row(s, case, paused_at, cal, now)
-            steps = tuple(
-                self._step_view(
-                    definition, step, case, [a for a in attempt_views if a.step_key == step.key]
-                )
-                for step in definition.steps
-            )
-            opener = users.get(case.opened_by) if case.opened_by else None
-            return CaseDetail(
-                row=row,
-                sop=definition,
-                letter_date=case.letter_date,
-                opened_by=opener.login if opener else None,
-                closed_at=case.closed_at,
-                refusing=case.refusing,
-                steps=steps,
-                events=event_views,
-                notes=tuple(e for e in event_views if e.note),
-            )
+            for step in definition.steps
+        )
+        return CaseDetail(
+            row=row,
+            sop=definition,
+            letter_date=case.letter_date,
+            opened_by=case.opener_login,
+            closed_at=case.closed_at,
+            refusing=case.refusing,
+            steps=steps,
+            events=event_views,
+            notes=tuple(e for e in event_views if e.note),
+        )
 
     def may_act(self, actor: Actor, row: CaseRow) -> bool:
         """Whether the actor holds the role the current step waits on."""
@@ -638,6 +731,20 @@ class CaseService:
         return actor.is_admin or row.waiting_role in actor.roles
 
     # ----- internals -----------------------------------------------------------
+
+    def _statement(self, key: tuple[Any, ...], build: Callable[[], _S]) -> _S:
+        """The read statement of one shape, built once: building and cache-keying
+        a statement costs more than running an inbox page's. The calls' varying
+        values (now, limit, offset, ids) are named parameters given at execution;
+        everything else the statement holds is in `key`. Dict operations are
+        atomic, so threads at worst build a statement twice."""
+        found = self._statements.get(key)
+        if found is None:
+            found = build()
+            if len(self._statements) >= STATEMENTS_KEPT:
+                self._statements.clear()
+            self._statements[key] = found
+        return found
 
     def _lock(self, s: Session, case_id: int) -> Case:
         # FOR UPDATE on PostgreSQL; on SQLite the writer already holds the
@@ -834,7 +941,10 @@ class CaseService:
             roles: Sequence[str] = sorted(actor.roles) if actor else []
             return and_(Case.status == "open", Case.waiting_role.in_(roles))
         if view == "overdue":
-            return and_(Case.status == "open", Case.due_at < now)
+            # Named: the built statement is reused with each call's "now".
+            return and_(
+                Case.status == "open", Case.due_at < bindparam("now", now, Case.due_at.type)
+            )
         if view == "paused":
             return Case.status == "paused"
         if view == "closed":
@@ -881,21 +991,24 @@ class CaseService:
         return query
 
     def _row(
-        self, s: Session, case: Any, paused_at: datetime | None, cal: WorkCalendar, now: datetime
+        self,
+        s: Session | Connection,
+        case: Any,
+        paused_at: datetime | None,
+        cal: WorkCalendar,
+        now: datetime,
     ) -> CaseRow:
         """An inbox row from a Case, or from a result row with ROW_COLUMNS."""
         definition = self.catalogs.definition(s, case.sop_version_id)
         return case_row(definition, case, paused_at, cal, now)
 
     @staticmethod
-    def _attempt_view(
-        a: StepAttempt, users: dict[int, User], cal: WorkCalendar, now: datetime
-    ) -> AttemptView:
+    def _attempt_view(a: Any, cal: WorkCalendar, now: datetime) -> AttemptView:
+        """An attempt of the timeline from a row of _detail_queries' attempts."""
         worked = a.worked_s
         if a.ended_at is None:
             so_far = cal.working_time_between(a.started_at, a.paused_at or now).total_seconds()
             worked = max(0, int(so_far) - a.paused_s)
-        user = users.get(a.actor_id) if a.actor_id else None
         return AttemptView(
             id=a.id,
             step_key=a.step_key,
@@ -904,8 +1017,8 @@ class CaseService:
             due_at=a.due_at,
             ended_at=a.ended_at,
             outcome=a.outcome,
-            actor_login=user.login if user else None,
-            actor_name=user.name if user else None,
+            actor_login=a.actor_login,
+            actor_name=a.actor_name,
             acted_as=a.acted_as,
             on_behalf_of=a.on_behalf_of,
             standard_s=a.standard_s,
@@ -915,14 +1028,14 @@ class CaseService:
         )
 
     @staticmethod
-    def _event_view(e: CaseEvent, users: dict[int, User]) -> EventView:
-        user = users.get(e.actor_id) if e.actor_id else None
+    def _event_view(e: Any) -> EventView:
+        """An event of the timeline from a row of _detail_queries' events."""
         return EventView(
             seq=e.seq,
             at=e.at,
             kind=e.kind,
-            actor_login=user.login if user else None,
-            actor_name=user.name if user else None,
+            actor_login=e.actor_login,
+            actor_name=e.actor_name,
             acted_as=e.acted_as,
             step_key=e.step_key,
             attempt_id=e.attempt_id,
@@ -932,7 +1045,7 @@ class CaseService:
 
     @staticmethod
     def _step_view(
-        definition: SopDefinition, step: Step, case: Case, attempts: list[AttemptView]
+        definition: SopDefinition, step: Step, case: Any, attempts: list[AttemptView]
     ) -> StepView:
         if case.current_step_key == step.key and case.status in OPEN_STATUSES:
             status = "paused" if case.status == "paused" else "current"

@@ -8,7 +8,7 @@ import threading
 from datetime import datetime
 from importlib import resources
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from soptui.catalog import SopDefinition, parse_catalog
@@ -37,11 +37,15 @@ class CatalogStore:
         self._parsed: dict[int, SopDefinition] = {}
         self._lock = threading.Lock()
 
-    def definition(self, session: Session, version_id: int) -> SopDefinition:
+    def definition(self, session: Session | Connection, version_id: int) -> SopDefinition:
         found = self._parsed.get(version_id)
         if found is not None:
             return found
-        row = session.get(SopVersion, version_id)
+        row = session.execute(
+            select(SopVersion.code, SopVersion.version, SopVersion.source).where(
+                SopVersion.id == version_id
+            )
+        ).one_or_none()
         if row is None:
             raise NotFoundError("err.sop_not_found", code=str(version_id))
         parsed = parse_catalog(row.source, source=f"{row.code}@{row.version}")

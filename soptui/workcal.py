@@ -46,6 +46,8 @@ _HHMM = re.compile(r"^(\d{1,2}):(\d{2})$")
 # A calendar with no working time at all (everything closed) would make add_working_time loop
 # forever; give up after this many empty years instead.
 _MAX_EMPTY_YEARS = 50
+# Instants whose working time before them a calendar remembers (a few pages' due times).
+_MEMO_MAX = 4096
 
 
 def _hm(t: time) -> str:
@@ -223,6 +225,8 @@ class _Year:
     first: date
     periods: list[tuple[tuple[int, int], ...]] = field(default_factory=list)
     cum: list[int] = field(default_factory=list)
+    # first.toordinal(): a day's index is d.toordinal() - ordinal (cheaper than timetuple).
+    ordinal: int = 0
 
 
 def _to_us(dt: datetime) -> int:
@@ -252,7 +256,7 @@ class WorkCalendar:
         self.national_holidays = national_holidays
         self._holidays: dict[int, dict[date, str]] = {}
         self._years: dict[int, _Year] = {}
-        self._last_worked: tuple[datetime, tuple[int, int]] | None = None
+        self._worked: dict[int, tuple[int, int]] = {}
 
     # -- days ---------------------------------------------------------------------------------
 
@@ -346,7 +350,7 @@ class WorkCalendar:
         y = self._years.get(year)
         if y is None:
             first = date(year, 1, 1)
-            y = _Year(first)
+            y = _Year(first, ordinal=first.toordinal())
             total = 0
             y.cum.append(0)
             day = first
@@ -360,7 +364,8 @@ class WorkCalendar:
         return y
 
     def _day_us(self, day: date) -> tuple[tuple[int, int], ...]:
-        return self._year(day.year).periods[day.timetuple().tm_yday - 1]
+        y = self._year(day.year)
+        return y.periods[day.toordinal() - y.ordinal]
 
     def _local(self, at: datetime) -> datetime:
         if at.tzinfo is None or at.utcoffset() is None:
@@ -372,22 +377,35 @@ class WorkCalendar:
 
     def _worked_before(self, at: datetime) -> tuple[int, int]:
         """(year, working microseconds from 1 January of that local year up to `at`)."""
-        # An inbox page asks "from now until each due time": `now` repeats, so the
-        # last answer is kept (one tuple, read and replaced whole: thread-safe).
-        last = self._last_worked
-        if last is not None and last[0] == at:
-            return last[1]
-        result = self._worked_before_uncached(at)
-        self._last_worked = (at, result)
+        try:
+            t = (at - _EPOCH) // _US
+        except TypeError:
+            self._local(at)  # a naive datetime: refused with the usual error
+            raise
+        # An inbox page asks "from now until each due time" on every refresh: `now`
+        # repeats within a page and the due times across pages. The answer depends on
+        # the instant only (keyed by it, not by the datetime: equal local times of a DST
+        # fold are two instants) and the calendar never changes, so answers are kept.
+        # Single dict operations are thread-safe.
+        memo = self._worked
+        found = memo.get(t)
+        if found is not None:
+            return found
+        result = self._worked_before_uncached(at, t)
+        if len(memo) >= _MEMO_MAX:
+            memo.clear()  # bounded; refilled by the next pages
+        memo[t] = result
         return result
 
-    def _worked_before_uncached(self, at: datetime) -> tuple[int, int]:
-        local = self._local(at)
-        t = _to_us(local)
-        d = local.date()
+    def _worked_before_uncached(self, at: datetime, t: int) -> tuple[int, int]:
+        d = self._local(at).date()
         y = self._year(d.year)
-        idx = d.timetuple().tm_yday - 1
-        within = sum(max(0, min(e, t) - s) for s, e in y.periods[idx])
+        idx = d.toordinal() - y.ordinal
+        within = 0
+        for s, e in y.periods[idx]:
+            if t <= s:
+                break  # periods are sorted: nothing later in the day counts
+            within += (e if t > e else t) - s
         return d.year, y.cum[idx] + within
 
     # -- working-time arithmetic --------------------------------------------------------------
@@ -444,14 +462,15 @@ class WorkCalendar:
 
     def working_time_between(self, a: datetime, b: datetime) -> timedelta:
         """Working time in [a, b); negative if b < a."""
-        a, b = self._local(a), self._local(b)  # validates awareness before comparing
-        if b < a:
-            return -self.working_time_between(b, a)
+        # F(b) - F(a) with F(t) = working time before t: F grows with t, so the
+        # signed difference is the answer either way round (one pass, no swap).
         ya, wa = self._worked_before(a)
         yb, wb = self._worked_before(b)
         # Whole years in between come from cached totals: a few additions for any span.
         for year in range(ya, yb):
             wb += self._year(year).cum[-1]
+        for year in range(yb, ya):
+            wa += self._year(year).cum[-1]
         return timedelta(microseconds=wb - wa)
 
 

@@ -283,6 +283,24 @@ def test_inbox_lists_my_work_most_urgent_first(office):
     assert office.svc.cases.list_cases(None, view="all", search="100%_") == []
 
 
+
+def test_inbox_reads_follow_the_clock_the_page_and_the_clerk(office):
+    """The inbox statements are built once per shape and reused: each call's
+    clock, page and clerk still decide what they return."""
+    cases = office.svc.cases
+    late = office.start("NARSUM-PERMINTAAN", title="lama")  # due 10:05
+    fresh = office.start("NARSUM-PERMINTAAN", title="baru")
+    assert cases.list_cases(office.teknis, view="overdue") == []
+    assert cases.counts(office.teknis)["overdue"] == 0
+    office.clock.advance(minutes=10)
+    assert [r.id for r in cases.list_cases(office.teknis, view="overdue")] == [late, fresh]
+    assert cases.counts(office.teknis)["overdue"] == 2
+    assert [r.id for r in cases.list_cases(office.teknis, view="mine", limit=1)] == [late]
+    page_two = cases.list_cases(office.teknis, view="mine", limit=1, offset=1)
+    assert [r.id for r in page_two] == [fresh]
+    assert cases.list_cases(office.tu, view="mine") == []
+    assert cases.counts(office.tu)["mine"] == 0
+
 def test_every_action_appends_one_event_and_the_chain_verifies(office):
     case_id = office.start("NARSUM-FASILITASI")
     before = event_count(office)

@@ -136,6 +136,24 @@ def test_other_office_tz() -> None:
     )
 
 
+def test_working_time_tells_the_two_instants_of_a_dst_fold_apart() -> None:
+    # Working time before an instant is remembered per instant: 02:30 on the night
+    # Europe/Berlin falls back (CEST -> CET) happens twice, an hour apart, and the
+    # two datetimes compare equal (same tzinfo: Python compares wall times).
+    day = date(2026, 10, 25)
+    berlin = ZoneInfo("Europe/Berlin")
+    night = Override("open", day, day, periods=((time(0, 0), time(6, 0)),))
+    cal = WorkCalendar(overrides=[night], tz="Europe/Berlin", national_holidays=False)
+    start = datetime(2026, 10, 25, 0, 0, tzinfo=berlin)
+    first = datetime(2026, 10, 25, 2, 30, tzinfo=berlin)
+    second = first.replace(fold=1)
+    assert first == second
+    for _ in range(2):  # computed, then remembered
+        assert cal.working_time_between(start, first) == 2 * H + 30 * M
+        assert cal.working_time_between(start, second) == 3 * H + 30 * M
+        assert cal.working_time_between(second, start) == -(3 * H + 30 * M)
+
+
 # -- working_time_between -------------------------------------------------------------------
 
 
