@@ -8,10 +8,9 @@ from datetime import timedelta
 
 from rich.cells import cell_len, set_cell_size
 
-from soptui.formatting import due_text
+from soptui.formatting import due_text, format_duration
 from soptui.i18n import language, t
 from soptui.views import CaseRow
-from soptui.workcal import format_duration
 
 # A glyph beside every status word: meaning never rests on colour alone.
 CASE_GLYPHS = {

@@ -10,9 +10,8 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from soptui.catalog import SopDefinition, Step
-
 if TYPE_CHECKING:
+    from soptui.catalog import SopDefinition, Step
     from soptui.workcal import WorkCalendar
 
 # The inbox views, in the order of their keys 1-5.

@@ -31,7 +31,6 @@ __all__ = [
     "Period",
     "WeekSchedule",
     "WorkCalendar",
-    "format_duration",
 ]
 
 Period = tuple[time, time]
@@ -472,30 +471,6 @@ class WorkCalendar:
         for year in range(yb, ya):
             wa += self._year(year).cum[-1]
         return timedelta(microseconds=wb - wa)
-
-
-def format_duration(delta: timedelta, lang: str = "id", working_day_minutes: int = 450) -> str:
-    """Compact working duration for an 80-column inbox: "45m", "1j 20m", "2 hari", "2 hari 3j"
-    (id) or "45m", "1h 20m", "2 days", "2 days 3h" (en). A day is `working_day_minutes` of
-    working time (450 = 7.5 h); once there are days the minutes are dropped to stay short.
-    Rounds down to the minute; negative deltas are shown by absolute value (callers add
-    "terlambat"/"late")."""
-    if working_day_minutes <= 0:
-        raise ValueError(f"working_day_minutes must be positive, got {working_day_minutes}")
-    code = lang.lower().replace("-", "_").split("_")[0]
-    if code not in ("id", "en"):
-        raise ValueError(f"unsupported language {lang!r}; use 'id' or 'en'")
-    minutes = int(abs(delta) // timedelta(minutes=1))
-    days, rest = divmod(minutes, working_day_minutes)
-    hours, mins = divmod(rest, 60)
-    hour_unit = "j" if code == "id" else "h"
-    if days:
-        word = "hari" if code == "id" else ("day" if days == 1 else "days")
-        text = f"{days} {word}"
-        return f"{text} {hours}{hour_unit}" if hours else text
-    if hours:
-        return f"{hours}{hour_unit} {mins}m" if mins else f"{hours}{hour_unit}"
-    return f"{mins}m"
 
 
 class _HolidayFileCache:

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from soptui.workcal import DayInfo, Override, WeekSchedule, WorkCalendar, format_duration
+from soptui.formatting import format_duration
+from soptui.workcal import DayInfo, Override, WeekSchedule, WorkCalendar
 
 WIB = ZoneInfo("Asia/Jakarta")
 
