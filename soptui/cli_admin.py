@@ -1,12 +1,72 @@
-"""Administrative commands: the audit trail."""
+"""Administrative commands: users, their delegations, the audit trail (soptui
+user, audit). Loaded only when one of them is called (soptui.cli)."""
 
 from __future__ import annotations
 
 import click
 
-from soptui.cli import Options, emit, format_option, parse_date_opt, pass_options, user
+from soptui.cli import Options, emit, format_option, parse_date_opt, pass_options
 from soptui.errors import RuleError
 from soptui.i18n import t
+
+# ----- user ------------------------------------------------------------------------
+
+
+@click.group()
+def user() -> None:
+    """Clerks and their roles."""
+
+
+@user.command("add")
+@click.argument("login")
+@click.option("--name", required=True)
+@click.option("--role", "roles", multiple=True, required=True, help="Role key or name; repeat.")
+@click.option("--nip", default=None)
+@click.option("--jabatan", default=None)
+@pass_options
+def user_add(
+    opts: Options,
+    login: str,
+    name: str,
+    roles: tuple[str, ...],
+    nip: str | None,
+    jabatan: str | None,
+) -> None:
+    svc = opts.ready()
+    actor = opts.actor() if svc.users.count() else None
+    svc.users.add(actor, login, name=name, roles=roles, nip=nip, jabatan=jabatan)
+    emit(t("ok.user_added", login=login))
+
+
+@user.command("list")
+@format_option
+@pass_options
+def user_list(opts: Options, fmt: str) -> None:
+    from soptui.formatting import render
+
+    svc = opts.ready()
+    rows = [
+        {
+            "login": u.login,
+            "name": u.name,
+            "nip": u.nip,
+            "jabatan": u.jabatan,
+            "roles": list(u.roles),
+        }
+        for u in svc.users.list()
+    ]
+    emit(
+        render(
+            rows,
+            [
+                ("login", "col.login"),
+                ("name", "col.name"),
+                ("nip", "col.nip"),
+                ("roles", "col.roles"),
+            ],
+            fmt,
+        )
+    )
 
 
 @click.group()
