@@ -737,15 +737,19 @@ def write_doc(path: Path, run: Run, command: str, cases: int) -> None:
         met = "yes" if f.ok else ("-" if f.ok is None else "**no**")
         note = f.note.replace("|", "/")
         lines.append(f"| {f.name} | {f.value:.3f} | {f.unit} | {f.target} | {met} | {note} |")
-    # The hand-refreshed data-layer section (both backends, several runs) stays.
+    # The hand-written sections (what a missed target costs and why; the data
+    # layer on both backends over several runs) stay.
     old = path.read_text(encoding="utf-8") if path.exists() else ""
-    begin, end = old.find(DATA_SECTION[0]), old.find(DATA_SECTION[1])
-    if 0 <= begin < end:
-        lines += ["", old[begin : end + len(DATA_SECTION[1])]]
+    for first, last in KEPT_SECTIONS:
+        begin, end = old.find(first), old.find(last)
+        if 0 <= begin < end:
+            lines += ["", old[begin : end + len(last)]]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+NOTES_SECTION = ("<!-- notes section", "<!-- end of the notes section -->")
 DATA_SECTION = ("<!-- data-layer section", "<!-- end of the data-layer section -->")
+KEPT_SECTIONS = (NOTES_SECTION, DATA_SECTION)
 
 
 if __name__ == "__main__":
