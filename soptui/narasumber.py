@@ -1561,14 +1561,11 @@ class NarasumberService:
                 .subquery()
             )
         query = select(scored.c.nid, scored.c.score).join(Narasumber, Narasumber.id == scored.c.nid)
-        if statuses:
-            query = query.where(Narasumber.status.in_(list(statuses)))
-        query = query.order_by(
-            scored.c.score.desc(),
-            Narasumber.status != APPROVED,
-            Narasumber.sort_name,
-            Narasumber.id,
-        ).offset(offset)
+        query = (
+            _with_statuses(query, statuses)
+            .order_by(scored.c.score.desc(), *_tie_order(statuses))
+            .offset(offset)
+        )
         if limit:
             query = query.limit(limit)
         return [(pid, float(score)) for pid, score in s.execute(query)]
@@ -1577,10 +1574,7 @@ class NarasumberService:
     def _by_name(
         s: Session, statuses: Sequence[str] | None, limit: int, offset: int
     ) -> list[tuple[int, float]]:
-        query = select(Narasumber.id)
-        if statuses:
-            query = query.where(Narasumber.status.in_(list(statuses)))
-        query = query.order_by(Narasumber.status != APPROVED, Narasumber.sort_name, Narasumber.id)
+        query = _with_statuses(select(Narasumber.id), statuses).order_by(*_tie_order(statuses))
         return [(pid, 0.0) for pid in s.execute(query.offset(offset).limit(limit)).scalars()]
 
     @staticmethod
@@ -1697,6 +1691,27 @@ def _similarity_case(term: Any, sims: Mapping[str, float]) -> Any:
         *((term.in_(sorted(words)), literal(sim, Float)) for sim, words in sorted(groups.items())),
         else_=literal(0.0, Float),
     )
+
+
+def _with_statuses(query: Any, statuses: Sequence[str] | None) -> Any:
+    """The query kept to the statuses asked for; one status as an equality,
+    so ix_narasumber_status_name can deliver its rows in name order."""
+    if not statuses:
+        return query
+    if len(statuses) == 1:
+        return query.where(Narasumber.status == statuses[0])
+    return query.where(Narasumber.status.in_(list(statuses)))
+
+
+def _tie_order(statuses: Sequence[str] | None) -> tuple[Any, ...]:
+    """Order among equals: approved first, then name. With one status asked
+    for the first key is constant and left out: it would keep the database
+    from reading ix_narasumber_status_name in order (a sort of every
+    approved person on PostgreSQL)."""
+    by_name = (Narasumber.sort_name, Narasumber.id)
+    if statuses and len(set(statuses)) == 1:
+        return by_name
+    return (Narasumber.status != APPROVED, *by_name)
 
 
 def _total(parts: Sequence[Any]) -> Any:
