@@ -33,7 +33,7 @@ from difflib import SequenceMatcher
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Float, and_, case, delete, func, literal, select, tuple_
+from sqlalchemy import Float, and_, bindparam, case, delete, func, literal, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -556,6 +556,77 @@ def span_text(start: datetime, end: datetime, tz: ZoneInfo, today_year: int) -> 
     if a.date() == b.date():
         return f"{day(a)} {a:%H:%M}-{b:%H:%M}"
     return f"{day(a)} {a:%H:%M}-{day(b)} {b:%H:%M}"
+
+
+# ----- statements the reading paths send ---------------------------------------------
+# Built once from the tables' Core columns, with expanding IN lists: the same
+# statement object on every call, so SQLAlchemy computes its cache key once and
+# serves the compiled form from its cache, and rows come back as plain tuples
+# (no ORM entities, no identity map: nothing read here is changed).
+
+_NR = Narasumber.__table__.c
+_TOPIC = NarasumberTopic.__table__.c
+_TERM = NarasumberTerm.__table__.c
+_GRAM = NarasumberTermGram.__table__.c
+_BOOKING = NarasumberBooking.__table__.c
+
+# In the order of Person's fields, topics left out.
+_PERSON_COLUMNS = (
+    _NR.id,
+    _NR.name,
+    _NR.status,
+    _NR.nip,
+    _NR.nik,
+    _NR.instansi,
+    _NR.jabatan,
+    _NR.pendidikan,
+    _NR.asn_status,
+    _NR.eselon,
+    _NR.golongan,
+    _NR.phone,
+    _NR.email,
+    _NR.notes,
+    _NR.registration_case_id,
+    _NR.created_at,
+    _NR.updated_at,
+    _NR.version,
+)
+_PERSONS_BY_ID = select(*_PERSON_COLUMNS).where(_NR.id.in_(bindparam("ids", expanding=True)))
+_TOPICS_BY_PERSON = (
+    select(_TOPIC.narasumber_id, _TOPIC.topic)
+    .where(_TOPIC.narasumber_id.in_(bindparam("ids", expanding=True)))
+    .order_by(_TOPIC.narasumber_id, _TOPIC.position)
+)
+_CONFLICTS = (
+    select(
+        _BOOKING.id,
+        _BOOKING.narasumber_id,
+        _BOOKING.kind,
+        _BOOKING.status,
+        _BOOKING.activity,
+        _BOOKING.starts_at,
+        _BOOKING.ends_at,
+        _BOOKING.case_id,
+    )
+    .where(
+        _BOOKING.narasumber_id.in_(bindparam("ids", expanding=True)),
+        _BOOKING.status != "batal",
+        _BOOKING.starts_at < bindparam("end"),
+        _BOOKING.ends_at > bindparam("start"),
+    )
+    .order_by(_BOOKING.starts_at)
+)
+_MATCHED_TERMS = select(_TERM.narasumber_id, _TERM.part, _TERM.term).where(
+    _TERM.field == TOPIC_FIELD,
+    _TERM.term.in_(bindparam("terms", expanding=True)),
+    _TERM.narasumber_id.in_(bindparam("ids", expanding=True)),
+)
+_GRAM_NEIGHBOURS = (
+    select(_GRAM.term)
+    .where(_GRAM.gram.in_(bindparam("grams", expanding=True)))
+    .group_by(_GRAM.term)
+    .having(func.count() >= bindparam("need"))
+)
 
 
 # ----- the service -------------------------------------------------------------------
@@ -1383,27 +1454,16 @@ class NarasumberService:
             return {}
         year = self.clock().astimezone(self.tz).year
         out: dict[int, list[Conflict]] = {}
-        rows = s.execute(
-            select(NarasumberBooking)
-            .where(
-                NarasumberBooking.narasumber_id.in_(list(ids)),
-                NarasumberBooking.status != "batal",
-                NarasumberBooking.starts_at < end,
-                NarasumberBooking.ends_at > start,
-            )
-            .order_by(NarasumberBooking.starts_at)
-        ).scalars()
-        for b in rows:
-            if b.kind == "kegiatan":
-                what = b.activity
+        rows = s.execute(_CONFLICTS, {"ids": list(ids), "start": start, "end": end})
+        for bid, pid, kind, status, activity, starts_at, ends_at, case_id in rows:
+            if kind == "kegiatan":
+                what = activity
             else:
-                label = t(f"nr.kind.{b.kind}")
-                what = f"{label} ({b.activity})" if b.activity else label
-            text = f"{what}, {span_text(b.starts_at, b.ends_at, self.tz, year)}"
-            out.setdefault(b.narasumber_id, []).append(
-                Conflict(
-                    b.id, b.kind, b.status, b.activity, b.starts_at, b.ends_at, b.case_id, text
-                )
+                label = t(f"nr.kind.{kind}")
+                what = f"{label} ({activity})" if activity else label
+            text = f"{what}, {span_text(starts_at, ends_at, self.tz, year)}"
+            out.setdefault(pid, []).append(
+                Conflict(bid, kind, status, activity, starts_at, ends_at, case_id, text)
             )
         return out
 
@@ -1484,12 +1544,7 @@ class NarasumberService:
         """Vocabulary words close to a query word, with their similarity."""
         grams = query_grams(word)
         need = len(grams) if len(word) < 4 else max(1, math.ceil(len(grams) * MIN_GRAM_SHARE))
-        rows = s.execute(
-            select(NarasumberTermGram.term)
-            .where(NarasumberTermGram.gram.in_(sorted(grams)))
-            .group_by(NarasumberTermGram.term)
-            .having(func.count() >= need)
-        ).scalars()
+        rows = s.execute(_GRAM_NEIGHBOURS, {"grams": sorted(grams), "need": need}).scalars()
         out: dict[str, float] = {}
         for term in rows:
             sim = word_similarity(word, term)
@@ -1586,13 +1641,7 @@ class NarasumberService:
         if not ids or not vocabulary:
             return {}
         best: dict[tuple[int, int], list[float]] = {}
-        for pid, part, term in s.execute(
-            select(NarasumberTerm.narasumber_id, NarasumberTerm.part, NarasumberTerm.term).where(
-                NarasumberTerm.field == TOPIC_FIELD,
-                NarasumberTerm.term.in_(vocabulary),
-                NarasumberTerm.narasumber_id.in_(list(ids)),
-            )
-        ):
+        for pid, part, term in s.execute(_MATCHED_TERMS, {"terms": vocabulary, "ids": list(ids)}):
             per_word = best.setdefault((pid, part), [0.0] * len(similar))
             for i, sims in enumerate(similar):
                 per_word[i] = max(per_word[i], sims.get(term, 0.0))
@@ -1606,22 +1655,16 @@ class NarasumberService:
         """Persons by id, in the order asked."""
         if not ids:
             return []
-        rows = {
-            r.id: r for r in s.execute(select(Narasumber).where(Narasumber.id.in_(ids))).scalars()
-        }
+        rows = {r[0]: r for r in s.execute(_PERSONS_BY_ID, {"ids": list(ids)})}
         topics = self._topics_of(s, list(rows))
-        return [self._person(rows[i], topics.get(i, ())) for i in ids if i in rows]
+        return [Person(*row[:3], topics.get(i, ()), *row[3:]) for i in ids if (row := rows.get(i))]
 
     @staticmethod
     def _topics_of(s: Session, ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
         if not ids:
             return {}
         out: dict[int, list[str]] = {}
-        for pid, topic in s.execute(
-            select(NarasumberTopic.narasumber_id, NarasumberTopic.topic)
-            .where(NarasumberTopic.narasumber_id.in_(list(ids)))
-            .order_by(NarasumberTopic.narasumber_id, NarasumberTopic.position)
-        ):
+        for pid, topic in s.execute(_TOPICS_BY_PERSON, {"ids": list(ids)}):
             out.setdefault(pid, []).append(topic)
         return {pid: tuple(v) for pid, v in out.items()}
 
