@@ -1575,6 +1575,10 @@ class NarasumberService:
         vocabulary = sorted({term for sims in similar for term in sims})
         if not vocabulary or (not topics_only and not all(similar)):
             return []
+        if topics_only and limit:
+            page = self._perfect_page(s, similar, statuses, limit, offset)
+            if page is not None:
+                return page
         t = NarasumberTerm
         share = literal(1.0 / len(similar), Float)
         word_sims = [_similarity_case(t.term, sims) for sims in similar]
@@ -1624,6 +1628,48 @@ class NarasumberService:
         if limit:
             query = query.limit(limit)
         return [(pid, float(score)) for pid, score in s.execute(query)]
+
+    @staticmethod
+    def _perfect_page(
+        s: Session,
+        similar: Sequence[Mapping[str, float]],
+        statuses: Sequence[str] | None,
+        limit: int,
+        offset: int,
+    ) -> list[tuple[int, float]] | None:
+        """The topic ranking's page when its persons all have a perfect
+        topic, else None (the whole ranking is needed).
+
+        A person with one topic holding every query word as a prefix (all
+        similarities 1.0) scores the maximum, the same for all of them, and
+        anyone without such a topic scores less (some similarity below 1,
+        and those are at most 0.99). So if the persons with a perfect topic
+        fill the page, in the ranking's tie order, that page is the
+        ranking's, found through the word index and the name order without
+        scoring everyone who matches a word ('pemasaran digital': 283 of
+        1,891 approved matches)."""
+        prefixes = [sorted(term for term, sim in sims.items() if sim == 1.0) for sims in similar]
+        if not all(prefixes) or len(prefixes) > PERFECT_MAX_WORDS:
+            return None
+        params: dict[str, Any] = {f"p{i}": terms for i, terms in enumerate(prefixes)}
+        params.update(limit=limit, offset=offset)
+        mode = _status_mode(statuses)
+        if mode == "one":
+            params["status"] = statuses[0]  # type: ignore[index]
+        elif mode == "some":
+            params["statuses"] = list(statuses)  # type: ignore[arg-type]
+        query = _perfect_statement(len(prefixes), mode)
+        ids = list(s.execute(query, params).scalars())
+        if len(ids) < limit:
+            return None
+        # The ranking's own arithmetic on all-1.0 similarities (same order of
+        # operations, so the same float as the database gives).
+        share = 1.0 / len(prefixes)
+        total = 0.0
+        for _ in prefixes:
+            total = total + 1.0
+        score = 0.75 * (total * share) + 0.25 * total * share
+        return [(pid, score) for pid in ids]
 
     @staticmethod
     def _by_name(
@@ -1744,6 +1790,59 @@ def _with_statuses(query: Any, statuses: Sequence[str] | None) -> Any:
     if len(statuses) == 1:
         return query.where(Narasumber.status == statuses[0])
     return query.where(Narasumber.status.in_(list(statuses)))
+
+
+def _status_mode(statuses: Sequence[str] | None) -> str:
+    if not statuses:
+        return "all"
+    return "one" if len(set(statuses)) == 1 else "some"
+
+
+# Longer queries take the whole ranking (the perfect-topic argument needs the
+# score gap to stay far above float rounding; it does for any phrase).
+PERFECT_MAX_WORDS = 8
+_PERFECT_STATEMENTS: dict[tuple[int, str], Any] = {}
+
+
+def _perfect_statement(n: int, mode: str) -> Any:
+    """Persons with a topic holding, for each of n query words, one of that
+    word's prefix matches (:p0 .. :pN-1), kept to :statuses, in the ranking's
+    tie order. Built once per (n, mode): the word lists are expanding
+    parameters, so the compiled form is reused."""
+    key = (n, mode)
+    if key in _PERFECT_STATEMENTS:
+        return _PERFECT_STATEMENTS[key]
+    terms = [NarasumberTerm.__table__.alias(f"t{i}") for i in range(n)]
+    first = terms[0]
+    joined: Any = first
+    for i, other in enumerate(terms[1:], 1):
+        joined = joined.join(
+            other,
+            and_(
+                other.c.field == TOPIC_FIELD,
+                other.c.term.in_(bindparam(f"p{i}", expanding=True)),
+                other.c.narasumber_id == first.c.narasumber_id,
+                other.c.part == first.c.part,
+            ),
+        )
+    perfect = (
+        select(first.c.narasumber_id)
+        .select_from(joined)
+        .where(first.c.field == TOPIC_FIELD, first.c.term.in_(bindparam("p0", expanding=True)))
+    )
+    query = select(_NR.id).where(_NR.id.in_(perfect))
+    if mode == "one":
+        query = query.where(_NR.status == bindparam("status"))
+    elif mode == "some":
+        query = query.where(_NR.status.in_(bindparam("statuses", expanding=True)))
+    order = (
+        (_NR.sort_name, _NR.id)
+        if mode == "one"
+        else (_NR.status != APPROVED, _NR.sort_name, _NR.id)
+    )
+    query = query.order_by(*order).limit(bindparam("limit")).offset(bindparam("offset"))
+    _PERFECT_STATEMENTS[key] = query
+    return query
 
 
 def _tie_order(statuses: Sequence[str] | None) -> tuple[Any, ...]:
