@@ -1640,34 +1640,40 @@ class NarasumberService:
         """The topic ranking's page when its persons all have a perfect
         topic, else None (the whole ranking is needed).
 
-        A person with one topic holding every query word as a prefix (all
-        similarities 1.0) scores the maximum, the same for all of them, and
-        anyone without such a topic scores less (some similarity below 1,
-        and those are at most 0.99). So if the persons with a perfect topic
-        fill the page, in the ranking's tie order, that page is the
-        ranking's, found through the word index and the name order without
-        scoring everyone who matches a word ('pemasaran digital': 283 of
-        1,891 approved matches)."""
-        prefixes = [sorted(term for term, sim in sims.items() if sim == 1.0) for sims in similar]
-        if not all(prefixes) or len(prefixes) > PERFECT_MAX_WORDS:
+        A topic is perfect when it holds, for every query word, a word as
+        similar as the vocabulary has (a prefix, 1.0, for a word typed out;
+        'akuntansi' at 0.94 for 'akuntasi'). Persons with such a topic all
+        score the ranking's maximum, and anyone without one scores less (by
+        at least 0.75 x the smallest gap between two similarities / words,
+        ~1e-5, far above float rounding). So if those persons fill the page,
+        in the ranking's tie order, it is the ranking's page, read through
+        the word index and the name order without scoring everyone who
+        matches a word ('pemasaran digital': 283 of 1,891 approved matches).
+        A word with no similar word at all is 0 for everyone: no condition."""
+        best = [max(sims.values(), default=0.0) for sims in similar]
+        wanted = [
+            sorted(term for term, sim in sims.items() if sim == top)
+            for sims, top in zip(similar, best, strict=True)
+            if sims
+        ]
+        if not wanted or len(wanted) > PERFECT_MAX_WORDS:
             return None
-        params: dict[str, Any] = {f"p{i}": terms for i, terms in enumerate(prefixes)}
+        params: dict[str, Any] = {f"p{i}": terms for i, terms in enumerate(wanted)}
         params.update(limit=limit, offset=offset)
         mode = _status_mode(statuses)
-        if mode == "one":
-            params["status"] = statuses[0]  # type: ignore[index]
-        elif mode == "some":
-            params["statuses"] = list(statuses)  # type: ignore[arg-type]
-        query = _perfect_statement(len(prefixes), mode)
-        ids = list(s.execute(query, params).scalars())
+        if statuses and mode == "one":
+            params["status"] = statuses[0]
+        elif statuses:
+            params["statuses"] = list(statuses)
+        ids = list(s.execute(_perfect_statement(len(wanted), mode), params).scalars())
         if len(ids) < limit:
             return None
-        # The ranking's own arithmetic on all-1.0 similarities (same order of
-        # operations, so the same float as the database gives).
-        share = 1.0 / len(prefixes)
-        total = 0.0
-        for _ in prefixes:
-            total = total + 1.0
+        # The ranking's own arithmetic on the best similarities (same order
+        # of operations, so the same float as the database gives).
+        share = 1.0 / len(similar)
+        total = best[0]
+        for top in best[1:]:
+            total = total + top
         score = 0.75 * (total * share) + 0.25 * total * share
         return [(pid, score) for pid in ids]
 
@@ -1806,7 +1812,7 @@ _PERFECT_STATEMENTS: dict[tuple[int, str], Any] = {}
 
 def _perfect_statement(n: int, mode: str) -> Any:
     """Persons with a topic holding, for each of n query words, one of that
-    word's prefix matches (:p0 .. :pN-1), kept to :statuses, in the ranking's
+    word's best matches (:p0 .. :pN-1), kept to the statuses, in the ranking's
     tie order. Built once per (n, mode): the word lists are expanding
     parameters, so the compiled form is reused."""
     key = (n, mode)
