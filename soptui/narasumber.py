@@ -1575,8 +1575,8 @@ class NarasumberService:
         vocabulary = sorted({term for sims in similar for term in sims})
         if not vocabulary or (not topics_only and not all(similar)):
             return []
-        if topics_only and limit:
-            page = self._perfect_page(s, similar, statuses, limit, offset)
+        if limit:
+            page = self._perfect_page(s, similar, topics_only, statuses, limit, offset)
             if page is not None:
                 return page
         t = NarasumberTerm
@@ -1633,12 +1633,13 @@ class NarasumberService:
     def _perfect_page(
         s: Session,
         similar: Sequence[Mapping[str, float]],
+        topics_only: bool,
         statuses: Sequence[str] | None,
         limit: int,
         offset: int,
     ) -> list[tuple[int, float]] | None:
-        """The topic ranking's page when its persons all have a perfect
-        topic, else None (the whole ranking is needed).
+        """The ranking's page when its persons all match perfectly, else
+        None (the whole ranking is needed).
 
         A topic is perfect when it holds, for every query word, a word as
         similar as the vocabulary has (a prefix, 1.0, for a word typed out;
@@ -1649,7 +1650,10 @@ class NarasumberService:
         in the ranking's tie order, it is the ranking's page, read through
         the word index and the name order without scoring everyone who
         matches a word ('pemasaran digital': 283 of 1,891 approved matches).
-        A word with no similar word at all is 0 for everyone: no condition."""
+        A word with no similar word at all is 0 for everyone: no condition.
+        Search likewise: a person holding every word's best match in the
+        name or a topic (weight 1; instansi/jabatan weigh 0.9) has the
+        maximum mean, in any fields or topics."""
         best = [max(sims.values(), default=0.0) for sims in similar]
         wanted = [
             sorted(term for term, sim in sims.items() if sim == top)
@@ -1665,16 +1669,18 @@ class NarasumberService:
             params["status"] = statuses[0]
         elif statuses:
             params["statuses"] = list(statuses)
-        ids = list(s.execute(_perfect_statement(len(wanted), mode), params).scalars())
+        query = _perfect_statement(len(wanted), mode, topics_only)
+        ids = list(s.execute(query, params).scalars())
         if len(ids) < limit:
             return None
         # The ranking's own arithmetic on the best similarities (same order
         # of operations, so the same float as the database gives).
         share = 1.0 / len(similar)
+        # (Search weighs the name and topics by 1.0, which leaves a float as is.)
         total = best[0]
         for top in best[1:]:
             total = total + top
-        score = 0.75 * (total * share) + 0.25 * total * share
+        score = 0.75 * (total * share) + 0.25 * total * share if topics_only else total * share
         return [(pid, score) for pid in ids]
 
     @staticmethod
@@ -1807,36 +1813,47 @@ def _status_mode(statuses: Sequence[str] | None) -> str:
 # Longer queries take the whole ranking (the perfect-topic argument needs the
 # score gap to stay far above float rounding; it does for any phrase).
 PERFECT_MAX_WORDS = 8
-_PERFECT_STATEMENTS: dict[tuple[int, str], Any] = {}
+_PERFECT_STATEMENTS: dict[tuple[int, str, bool], Any] = {}
 
 
-def _perfect_statement(n: int, mode: str) -> Any:
-    """Persons with a topic holding, for each of n query words, one of that
-    word's best matches (:p0 .. :pN-1), kept to the statuses, in the ranking's
-    tie order. Built once per (n, mode): the word lists are expanding
+def _perfect_statement(n: int, mode: str, topics_only: bool) -> Any:
+    """Persons holding, for each of n query words, one of that word's best
+    matches (:p0 .. :pN-1) - all in one topic (the lookup), or each in the
+    name or any topic (search) - kept to the statuses, in the ranking's tie
+    order. Built once per (n, mode, kind): the word lists are expanding
     parameters, so the compiled form is reused."""
-    key = (n, mode)
+    key = (n, mode, topics_only)
     if key in _PERFECT_STATEMENTS:
         return _PERFECT_STATEMENTS[key]
     terms = [NarasumberTerm.__table__.alias(f"t{i}") for i in range(n)]
-    first = terms[0]
-    joined: Any = first
-    for i, other in enumerate(terms[1:], 1):
-        joined = joined.join(
-            other,
-            and_(
-                other.c.field == TOPIC_FIELD,
-                other.c.term.in_(bindparam(f"p{i}", expanding=True)),
-                other.c.narasumber_id == first.c.narasumber_id,
-                other.c.part == first.c.part,
-            ),
+    query = select(_NR.id)
+    if topics_only:
+        first = terms[0]
+        joined: Any = first
+        for i, other in enumerate(terms[1:], 1):
+            joined = joined.join(
+                other,
+                and_(
+                    other.c.field == TOPIC_FIELD,
+                    other.c.term.in_(bindparam(f"p{i}", expanding=True)),
+                    other.c.narasumber_id == first.c.narasumber_id,
+                    other.c.part == first.c.part,
+                ),
+            )
+        perfect = (
+            select(first.c.narasumber_id)
+            .select_from(joined)
+            .where(first.c.field == TOPIC_FIELD, first.c.term.in_(bindparam("p0", expanding=True)))
         )
-    perfect = (
-        select(first.c.narasumber_id)
-        .select_from(joined)
-        .where(first.c.field == TOPIC_FIELD, first.c.term.in_(bindparam("p0", expanding=True)))
-    )
-    query = select(_NR.id).where(_NR.id.in_(perfect))
+        query = query.where(_NR.id.in_(perfect))
+    else:
+        for i, term in enumerate(terms):
+            holders = select(term.c.narasumber_id).where(
+                # both fields named, so the primary key (field, term, ...) serves
+                term.c.field.in_([NAME_FIELD, TOPIC_FIELD]),
+                term.c.term.in_(bindparam(f"p{i}", expanding=True)),
+            )
+            query = query.where(_NR.id.in_(holders))
     if mode == "one":
         query = query.where(_NR.status == bindparam("status"))
     elif mode == "some":

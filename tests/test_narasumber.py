@@ -246,7 +246,8 @@ def test_perfect_topic_pages_are_the_whole_rankings_pages(office, monkeypatch):
     """The lookup serves a page from the persons with a topic holding every
     query word (no scoring of everyone) only when that is the full ranking's
     page: same persons, order, ties (same name: by id; approved first when
-    others are asked for too), scores, matched topics and free_only paging."""
+    others are asked for too), scores, matched topics and free_only paging.
+    Search likewise, with every word in the name or a topic."""
     import soptui.narasumber as narasumber_module
 
     nr = office.svc.narasumber
@@ -309,6 +310,22 @@ def test_perfect_topic_pages_are_the_whole_rankings_pages(office, monkeypatch):
                     fast, whole = both(query, limit=limit, include_unapproved=inc, free_only=free)
                     assert fast == whole, (query, inc, limit, free)
     assert any(served) and not all(served)  # both ways were taken
+    served.clear()
+    for query in (
+        "pemasaran digital",
+        "ani pemasaran",
+        "budi koperasi",
+        "akuntasi",
+        "koperasi kop",
+    ):
+        for status in (None, "disetujui", "nonaktif"):
+            for limit in (1, 2, 3, 5, 30):
+                fast = nr.search(query, status=status, limit=limit)
+                monkeypatch.setattr(narasumber_module, "PERFECT_MAX_WORDS", 0)
+                whole = nr.search(query, status=status, limit=limit)
+                monkeypatch.setattr(narasumber_module, "PERFECT_MAX_WORDS", 8)
+                assert fast == whole, (query, status, limit)
+    assert any(served) and not all(served)
     served.clear()
     nr.lookup("pemasran digitl", s, e, limit=2)
     assert served == [True]
