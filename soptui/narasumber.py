@@ -891,15 +891,15 @@ class NarasumberService:
                 similar = self._similar(s, words(topic))
                 ranked = self._ranked(s, similar, True, statuses, limit, offset)
                 return self._persons(s, [pid for pid, _ in ranked])
-            query = select(Narasumber)
+            query = select(*_PERSON_COLUMNS)
             if wanted:
-                query = query.where(Narasumber.status == wanted)
-            query = query.order_by(Narasumber.sort_name, Narasumber.id).offset(offset)
+                query = query.where(_NR.status == wanted)
+            query = query.order_by(_NR.sort_name, _NR.id).offset(offset)
             if limit:
                 query = query.limit(limit)
-            rows = list(s.execute(query).scalars())
-            topics = self._topics_of(s, [r.id for r in rows])
-            return [self._person(r, topics.get(r.id, ())) for r in rows]
+            rows = s.execute(query).all()
+            topics = self._topics_of(s, [r[0] for r in rows])
+            return [Person(*r[:3], topics.get(r[0], ()), *r[3:]) for r in rows]
 
     def counts(self) -> dict[str, int]:
         """Persons per status (every status present, zero or not)."""
@@ -1544,7 +1544,7 @@ class NarasumberService:
         """Vocabulary words close to a query word, with their similarity."""
         grams = query_grams(word)
         need = len(grams) if len(word) < 4 else max(1, math.ceil(len(grams) * MIN_GRAM_SHARE))
-        rows = s.execute(_GRAM_NEIGHBOURS, {"grams": sorted(grams), "need": need}).scalars()
+        rows = s.execute(_GRAM_NEIGHBOURS, {"grams": sorted(grams), "need": need}).scalars().all()
         out: dict[str, float] = {}
         for term in rows:
             sim = word_similarity(word, term)
