@@ -33,9 +33,24 @@ from difflib import SequenceMatcher
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Float, and_, bindparam, case, delete, func, literal, select, tuple_
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Float,
+    and_,
+    any_,
+    bindparam,
+    case,
+    delete,
+    func,
+    literal,
+    select,
+    tuple_,
+)
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from soptui import audit
 from soptui.cases import OPEN_STATUSES, CaseService
@@ -564,6 +579,43 @@ def span_text(start: datetime, end: datetime, tz: ZoneInfo, today_year: int) -> 
 # serves the compiled form from its cache, and rows come back as plain tuples
 # (no ORM entities, no identity map: nothing read here is changed).
 
+
+class _OneOf(ColumnElement[bool]):
+    """`column` is one of the list parameter `name`: an expanding IN (?, ?, ...)
+    on SQLite, `= ANY(%(name)s)` on PostgreSQL, which sends one array instead
+    of a cast placeholder per value and keeps the SQL text the same whatever
+    the list's length (so the driver's prepared statement serves it)."""
+
+    inherit_cache = True
+    _is_implicitly_boolean = True  # a comparison: no "= 1" where booleans are integers
+    _traverse_internals = [
+        ("column", InternalTraversal.dp_clauseelement),
+        ("name", InternalTraversal.dp_string),
+    ]
+    type = Boolean()
+
+    def __init__(self, column: Any, name: str) -> None:
+        self.column = column
+        self.name = name
+
+
+@compiles(_OneOf)
+def _one_of_expanding(element: _OneOf, compiler: Any, **kw: Any) -> str:
+    return compiler.process(element.column.in_(bindparam(element.name, expanding=True)), **kw)
+
+
+@compiles(_OneOf, "postgresql")
+def _one_of_array(element: _OneOf, compiler: Any, **kw: Any) -> str:
+    from sqlalchemy.dialects.postgresql import ARRAY  # only here: start-up stays without it
+
+    array = bindparam(element.name, type_=ARRAY(element.column.type))
+    return compiler.process(element.column == any_(array), **kw)
+
+
+def _one_of(column: Any, name: str) -> Any:
+    return _OneOf(column, name)
+
+
 _NR = Narasumber.__table__.c
 _TOPIC = NarasumberTopic.__table__.c
 _TERM = NarasumberTerm.__table__.c
@@ -591,10 +643,10 @@ _PERSON_COLUMNS = (
     _NR.updated_at,
     _NR.version,
 )
-_PERSONS_BY_ID = select(*_PERSON_COLUMNS).where(_NR.id.in_(bindparam("ids", expanding=True)))
+_PERSONS_BY_ID = select(*_PERSON_COLUMNS).where(_one_of(_NR.id, "ids"))
 _TOPICS_BY_PERSON = (
     select(_TOPIC.narasumber_id, _TOPIC.topic)
-    .where(_TOPIC.narasumber_id.in_(bindparam("ids", expanding=True)))
+    .where(_one_of(_TOPIC.narasumber_id, "ids"))
     .order_by(_TOPIC.narasumber_id, _TOPIC.position)
 )
 _CONFLICTS = (
@@ -609,7 +661,7 @@ _CONFLICTS = (
         _BOOKING.case_id,
     )
     .where(
-        _BOOKING.narasumber_id.in_(bindparam("ids", expanding=True)),
+        _one_of(_BOOKING.narasumber_id, "ids"),
         _BOOKING.status != "batal",
         _BOOKING.starts_at < bindparam("end"),
         _BOOKING.ends_at > bindparam("start"),
@@ -618,12 +670,12 @@ _CONFLICTS = (
 )
 _MATCHED_TERMS = select(_TERM.narasumber_id, _TERM.part, _TERM.term).where(
     _TERM.field == TOPIC_FIELD,
-    _TERM.term.in_(bindparam("terms", expanding=True)),
-    _TERM.narasumber_id.in_(bindparam("ids", expanding=True)),
+    _one_of(_TERM.term, "terms"),
+    _one_of(_TERM.narasumber_id, "ids"),
 )
 _GRAM_NEIGHBOURS = (
     select(_GRAM.term)
-    .where(_GRAM.gram.in_(bindparam("grams", expanding=True)))
+    .where(_one_of(_GRAM.gram, "grams"))
     .group_by(_GRAM.term)
     .having(func.count() >= bindparam("need"))
 )
@@ -1835,7 +1887,7 @@ def _perfect_statement(n: int, mode: str, topics_only: bool) -> Any:
                 other,
                 and_(
                     other.c.field == TOPIC_FIELD,
-                    other.c.term.in_(bindparam(f"p{i}", expanding=True)),
+                    _one_of(other.c.term, f"p{i}"),
                     other.c.narasumber_id == first.c.narasumber_id,
                     other.c.part == first.c.part,
                 ),
@@ -1843,7 +1895,7 @@ def _perfect_statement(n: int, mode: str, topics_only: bool) -> Any:
         perfect = (
             select(first.c.narasumber_id)
             .select_from(joined)
-            .where(first.c.field == TOPIC_FIELD, first.c.term.in_(bindparam("p0", expanding=True)))
+            .where(first.c.field == TOPIC_FIELD, _one_of(first.c.term, "p0"))
         )
         query = query.where(_NR.id.in_(perfect))
     else:
@@ -1851,13 +1903,13 @@ def _perfect_statement(n: int, mode: str, topics_only: bool) -> Any:
             holders = select(term.c.narasumber_id).where(
                 # both fields named, so the primary key (field, term, ...) serves
                 term.c.field.in_([NAME_FIELD, TOPIC_FIELD]),
-                term.c.term.in_(bindparam(f"p{i}", expanding=True)),
+                _one_of(term.c.term, f"p{i}"),
             )
             query = query.where(_NR.id.in_(holders))
     if mode == "one":
         query = query.where(_NR.status == bindparam("status"))
     elif mode == "some":
-        query = query.where(_NR.status.in_(bindparam("statuses", expanding=True)))
+        query = query.where(_one_of(_NR.status, "statuses"))
     order = (
         (_NR.sort_name, _NR.id)
         if mode == "one"
