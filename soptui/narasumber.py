@@ -1506,7 +1506,7 @@ class NarasumberService:
             return {}
         year = self.clock().astimezone(self.tz).year
         out: dict[int, list[Conflict]] = {}
-        rows = s.execute(_CONFLICTS, {"ids": list(ids), "start": start, "end": end})
+        rows = s.execute(_CONFLICTS, {"ids": list(ids), "start": start, "end": end}).all()
         for bid, pid, kind, status, activity, starts_at, ends_at, case_id in rows:
             if kind == "kegiatan":
                 what = activity
@@ -1751,7 +1751,9 @@ class NarasumberService:
         if not ids or not vocabulary:
             return {}
         best: dict[tuple[int, int], list[float]] = {}
-        for pid, part, term in s.execute(_MATCHED_TERMS, {"terms": vocabulary, "ids": list(ids)}):
+        for pid, part, term in s.execute(
+            _MATCHED_TERMS, {"terms": vocabulary, "ids": list(ids)}
+        ).all():
             per_word = best.setdefault((pid, part), [0.0] * len(similar))
             for i, sims in enumerate(similar):
                 per_word[i] = max(per_word[i], sims.get(term, 0.0))
@@ -1765,7 +1767,7 @@ class NarasumberService:
         """Persons by id, in the order asked."""
         if not ids:
             return []
-        rows = {r[0]: r for r in s.execute(_PERSONS_BY_ID, {"ids": list(ids)})}
+        rows = {r[0]: r for r in s.execute(_PERSONS_BY_ID, {"ids": list(ids)}).all()}
         topics = self._topics_of(s, list(rows))
         return [Person(*row[:3], topics.get(i, ()), *row[3:]) for i in ids if (row := rows.get(i))]
 
@@ -1774,7 +1776,7 @@ class NarasumberService:
         if not ids:
             return {}
         out: dict[int, list[str]] = {}
-        for pid, topic in s.execute(_TOPICS_BY_PERSON, {"ids": list(ids)}):
+        for pid, topic in s.execute(_TOPICS_BY_PERSON, {"ids": list(ids)}).all():
             out.setdefault(pid, []).append(topic)
         return {pid: tuple(v) for pid, v in out.items()}
 
