@@ -574,10 +574,10 @@ def span_text(start: datetime, end: datetime, tz: ZoneInfo, today_year: int) -> 
 
 
 # ----- statements the reading paths send ---------------------------------------------
-# Built once from the tables' Core columns, with expanding IN lists: the same
-# statement object on every call, so SQLAlchemy computes its cache key once and
-# serves the compiled form from its cache, and rows come back as plain tuples
-# (no ORM entities, no identity map: nothing read here is changed).
+# Built once from the tables' Core columns, with list parameters (_one_of): the
+# same statement object on every call, so SQLAlchemy computes its cache key once
+# and serves the compiled form from its cache, and rows come back as plain
+# tuples (no ORM entities, no identity map: nothing read here is changed).
 
 
 class _OneOf(ColumnElement[bool]):
@@ -1853,7 +1853,7 @@ def _with_statuses(query: Any, statuses: Sequence[str] | None) -> Any:
     so ix_narasumber_status_name can deliver its rows in name order."""
     if not statuses:
         return query
-    if len(statuses) == 1:
+    if len(set(statuses)) == 1:
         return query.where(Narasumber.status == statuses[0])
     return query.where(Narasumber.status.in_(list(statuses)))
 
@@ -1874,7 +1874,7 @@ def _perfect_statement(n: int, mode: str, topics_only: bool) -> Any:
     """Persons holding, for each of n query words, one of that word's best
     matches (:p0 .. :pN-1) - all in one topic (the lookup), or each in the
     name or any topic (search) - kept to the statuses, in the ranking's tie
-    order. Built once per (n, mode, kind): the word lists are expanding
+    order. Built once per (n, mode, kind): the word lists are list
     parameters, so the compiled form is reused."""
     key = (n, mode, topics_only)
     if key in _PERFECT_STATEMENTS:
