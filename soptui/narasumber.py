@@ -33,9 +33,24 @@ from difflib import SequenceMatcher
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Float, and_, case, delete, func, literal, select, tuple_
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Float,
+    and_,
+    any_,
+    bindparam,
+    case,
+    delete,
+    func,
+    literal,
+    select,
+    tuple_,
+)
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from soptui import audit
 from soptui.cases import OPEN_STATUSES, CaseService
@@ -558,6 +573,114 @@ def span_text(start: datetime, end: datetime, tz: ZoneInfo, today_year: int) -> 
     return f"{day(a)} {a:%H:%M}-{day(b)} {b:%H:%M}"
 
 
+# ----- statements the reading paths send ---------------------------------------------
+# Built once from the tables' Core columns, with list parameters (_one_of): the
+# same statement object on every call, so SQLAlchemy computes its cache key once
+# and serves the compiled form from its cache, and rows come back as plain
+# tuples (no ORM entities, no identity map: nothing read here is changed).
+
+
+class _OneOf(ColumnElement[bool]):
+    """`column` is one of the list parameter `name`: an expanding IN (?, ?, ...)
+    on SQLite, `= ANY(%(name)s)` on PostgreSQL, which sends one array instead
+    of a cast placeholder per value and keeps the SQL text the same whatever
+    the list's length (so the driver's prepared statement serves it)."""
+
+    inherit_cache = True
+    _is_implicitly_boolean = True  # a comparison: no "= 1" where booleans are integers
+    _traverse_internals = [
+        ("column", InternalTraversal.dp_clauseelement),
+        ("name", InternalTraversal.dp_string),
+    ]
+    type = Boolean()
+
+    def __init__(self, column: Any, name: str) -> None:
+        self.column = column
+        self.name = name
+
+
+@compiles(_OneOf)
+def _one_of_expanding(element: _OneOf, compiler: Any, **kw: Any) -> str:
+    return compiler.process(element.column.in_(bindparam(element.name, expanding=True)), **kw)
+
+
+@compiles(_OneOf, "postgresql")
+def _one_of_array(element: _OneOf, compiler: Any, **kw: Any) -> str:
+    from sqlalchemy.dialects.postgresql import ARRAY  # only here: start-up stays without it
+
+    array = bindparam(element.name, type_=ARRAY(element.column.type))
+    return compiler.process(element.column == any_(array), **kw)
+
+
+def _one_of(column: Any, name: str) -> Any:
+    return _OneOf(column, name)
+
+
+_NR = Narasumber.__table__.c
+_TOPIC = NarasumberTopic.__table__.c
+_TERM = NarasumberTerm.__table__.c
+_GRAM = NarasumberTermGram.__table__.c
+_BOOKING = NarasumberBooking.__table__.c
+
+# In the order of Person's fields, topics left out.
+_PERSON_COLUMNS = (
+    _NR.id,
+    _NR.name,
+    _NR.status,
+    _NR.nip,
+    _NR.nik,
+    _NR.instansi,
+    _NR.jabatan,
+    _NR.pendidikan,
+    _NR.asn_status,
+    _NR.eselon,
+    _NR.golongan,
+    _NR.phone,
+    _NR.email,
+    _NR.notes,
+    _NR.registration_case_id,
+    _NR.created_at,
+    _NR.updated_at,
+    _NR.version,
+)
+_PERSONS_BY_ID = select(*_PERSON_COLUMNS).where(_one_of(_NR.id, "ids"))
+_TOPICS_BY_PERSON = (
+    select(_TOPIC.narasumber_id, _TOPIC.topic)
+    .where(_one_of(_TOPIC.narasumber_id, "ids"))
+    .order_by(_TOPIC.narasumber_id, _TOPIC.position)
+)
+_CONFLICTS = (
+    select(
+        _BOOKING.id,
+        _BOOKING.narasumber_id,
+        _BOOKING.kind,
+        _BOOKING.status,
+        _BOOKING.activity,
+        _BOOKING.starts_at,
+        _BOOKING.ends_at,
+        _BOOKING.case_id,
+    )
+    .where(
+        _one_of(_BOOKING.narasumber_id, "ids"),
+        _BOOKING.status != "batal",
+        _BOOKING.starts_at < bindparam("end"),
+        _BOOKING.ends_at > bindparam("start"),
+    )
+    .order_by(_BOOKING.starts_at)
+)
+_MATCHED_TERMS = select(_TERM.narasumber_id, _TERM.part, _TERM.term).where(
+    _TERM.field == TOPIC_FIELD,
+    _one_of(_TERM.term, "terms"),
+    _one_of(_TERM.narasumber_id, "ids"),
+)
+_GRAM_NEIGHBOURS = (
+    select(_GRAM.term)
+    .where(_one_of(_GRAM.gram, "grams"))
+    .group_by(_GRAM.term)
+    .having(func.count() >= bindparam("need"))
+)
+
+
 # ----- the service -------------------------------------------------------------------
 
 
@@ -820,15 +943,15 @@ class NarasumberService:
                 similar = self._similar(s, words(topic))
                 ranked = self._ranked(s, similar, True, statuses, limit, offset)
                 return self._persons(s, [pid for pid, _ in ranked])
-            query = select(Narasumber)
+            query = select(*_PERSON_COLUMNS)
             if wanted:
-                query = query.where(Narasumber.status == wanted)
-            query = query.order_by(Narasumber.sort_name, Narasumber.id).offset(offset)
+                query = query.where(_NR.status == wanted)
+            query = query.order_by(_NR.sort_name, _NR.id).offset(offset)
             if limit:
                 query = query.limit(limit)
-            rows = list(s.execute(query).scalars())
-            topics = self._topics_of(s, [r.id for r in rows])
-            return [self._person(r, topics.get(r.id, ())) for r in rows]
+            rows = s.execute(query).all()
+            topics = self._topics_of(s, [r[0] for r in rows])
+            return [Person(*r[:3], topics.get(r[0], ()), *r[3:]) for r in rows]
 
     def counts(self) -> dict[str, int]:
         """Persons per status (every status present, zero or not)."""
@@ -1383,27 +1506,16 @@ class NarasumberService:
             return {}
         year = self.clock().astimezone(self.tz).year
         out: dict[int, list[Conflict]] = {}
-        rows = s.execute(
-            select(NarasumberBooking)
-            .where(
-                NarasumberBooking.narasumber_id.in_(list(ids)),
-                NarasumberBooking.status != "batal",
-                NarasumberBooking.starts_at < end,
-                NarasumberBooking.ends_at > start,
-            )
-            .order_by(NarasumberBooking.starts_at)
-        ).scalars()
-        for b in rows:
-            if b.kind == "kegiatan":
-                what = b.activity
+        rows = s.execute(_CONFLICTS, {"ids": list(ids), "start": start, "end": end}).all()
+        for bid, pid, kind, status, activity, starts_at, ends_at, case_id in rows:
+            if kind == "kegiatan":
+                what = activity
             else:
-                label = t(f"nr.kind.{b.kind}")
-                what = f"{label} ({b.activity})" if b.activity else label
-            text = f"{what}, {span_text(b.starts_at, b.ends_at, self.tz, year)}"
-            out.setdefault(b.narasumber_id, []).append(
-                Conflict(
-                    b.id, b.kind, b.status, b.activity, b.starts_at, b.ends_at, b.case_id, text
-                )
+                label = t(f"nr.kind.{kind}")
+                what = f"{label} ({activity})" if activity else label
+            text = f"{what}, {span_text(starts_at, ends_at, self.tz, year)}"
+            out.setdefault(pid, []).append(
+                Conflict(bid, kind, status, activity, starts_at, ends_at, case_id, text)
             )
         return out
 
@@ -1484,12 +1596,7 @@ class NarasumberService:
         """Vocabulary words close to a query word, with their similarity."""
         grams = query_grams(word)
         need = len(grams) if len(word) < 4 else max(1, math.ceil(len(grams) * MIN_GRAM_SHARE))
-        rows = s.execute(
-            select(NarasumberTermGram.term)
-            .where(NarasumberTermGram.gram.in_(sorted(grams)))
-            .group_by(NarasumberTermGram.term)
-            .having(func.count() >= need)
-        ).scalars()
+        rows = s.execute(_GRAM_NEIGHBOURS, {"grams": sorted(grams), "need": need}).scalars().all()
         out: dict[str, float] = {}
         for term in rows:
             sim = word_similarity(word, term)
@@ -1520,6 +1627,10 @@ class NarasumberService:
         vocabulary = sorted({term for sims in similar for term in sims})
         if not vocabulary or (not topics_only and not all(similar)):
             return []
+        if limit:
+            page = self._perfect_page(s, similar, topics_only, statuses, limit, offset)
+            if page is not None:
+                return page
         t = NarasumberTerm
         share = literal(1.0 / len(similar), Float)
         word_sims = [_similarity_case(t.term, sims) for sims in similar]
@@ -1561,26 +1672,74 @@ class NarasumberService:
                 .subquery()
             )
         query = select(scored.c.nid, scored.c.score).join(Narasumber, Narasumber.id == scored.c.nid)
-        if statuses:
-            query = query.where(Narasumber.status.in_(list(statuses)))
-        query = query.order_by(
-            scored.c.score.desc(),
-            Narasumber.status != APPROVED,
-            Narasumber.sort_name,
-            Narasumber.id,
-        ).offset(offset)
+        query = (
+            _with_statuses(query, statuses)
+            .order_by(scored.c.score.desc(), *_tie_order(statuses))
+            .offset(offset)
+        )
         if limit:
             query = query.limit(limit)
         return [(pid, float(score)) for pid, score in s.execute(query)]
 
     @staticmethod
+    def _perfect_page(
+        s: Session,
+        similar: Sequence[Mapping[str, float]],
+        topics_only: bool,
+        statuses: Sequence[str] | None,
+        limit: int,
+        offset: int,
+    ) -> list[tuple[int, float]] | None:
+        """The ranking's page when its persons all match perfectly, else
+        None (the whole ranking is needed).
+
+        A topic is perfect when it holds, for every query word, a word as
+        similar as the vocabulary has (a prefix, 1.0, for a word typed out;
+        'akuntansi' at 0.94 for 'akuntasi'). Persons with such a topic all
+        score the ranking's maximum, and anyone without one scores less (by
+        at least 0.75 x the smallest gap between two similarities / words,
+        ~1e-5, far above float rounding). So if those persons fill the page,
+        in the ranking's tie order, it is the ranking's page, read through
+        the word index and the name order without scoring everyone who
+        matches a word ('pemasaran digital': 283 of 1,891 approved matches).
+        A word with no similar word at all is 0 for everyone: no condition.
+        Search likewise: a person holding every word's best match in the
+        name or a topic (weight 1; instansi/jabatan weigh 0.9) has the
+        maximum mean, in any fields or topics."""
+        best = [max(sims.values(), default=0.0) for sims in similar]
+        wanted = [
+            sorted(term for term, sim in sims.items() if sim == top)
+            for sims, top in zip(similar, best, strict=True)
+            if sims
+        ]
+        if not wanted or len(wanted) > PERFECT_MAX_WORDS:
+            return None
+        params: dict[str, Any] = {f"p{i}": terms for i, terms in enumerate(wanted)}
+        params.update(limit=limit, offset=offset)
+        mode = _status_mode(statuses)
+        if statuses and mode == "one":
+            params["status"] = statuses[0]
+        elif statuses:
+            params["statuses"] = list(statuses)
+        query = _perfect_statement(len(wanted), mode, topics_only)
+        ids = list(s.execute(query, params).scalars())
+        if len(ids) < limit:
+            return None
+        # The ranking's own arithmetic on the best similarities (same order
+        # of operations, so the same float as the database gives).
+        share = 1.0 / len(similar)
+        # (Search weighs the name and topics by 1.0, which leaves a float as is.)
+        total = best[0]
+        for top in best[1:]:
+            total = total + top
+        score = 0.75 * (total * share) + 0.25 * total * share if topics_only else total * share
+        return [(pid, score) for pid in ids]
+
+    @staticmethod
     def _by_name(
         s: Session, statuses: Sequence[str] | None, limit: int, offset: int
     ) -> list[tuple[int, float]]:
-        query = select(Narasumber.id)
-        if statuses:
-            query = query.where(Narasumber.status.in_(list(statuses)))
-        query = query.order_by(Narasumber.status != APPROVED, Narasumber.sort_name, Narasumber.id)
+        query = _with_statuses(select(Narasumber.id), statuses).order_by(*_tie_order(statuses))
         return [(pid, 0.0) for pid in s.execute(query.offset(offset).limit(limit)).scalars()]
 
     @staticmethod
@@ -1593,12 +1752,8 @@ class NarasumberService:
             return {}
         best: dict[tuple[int, int], list[float]] = {}
         for pid, part, term in s.execute(
-            select(NarasumberTerm.narasumber_id, NarasumberTerm.part, NarasumberTerm.term).where(
-                NarasumberTerm.field == TOPIC_FIELD,
-                NarasumberTerm.term.in_(vocabulary),
-                NarasumberTerm.narasumber_id.in_(list(ids)),
-            )
-        ):
+            _MATCHED_TERMS, {"terms": vocabulary, "ids": list(ids)}
+        ).all():
             per_word = best.setdefault((pid, part), [0.0] * len(similar))
             for i, sims in enumerate(similar):
                 per_word[i] = max(per_word[i], sims.get(term, 0.0))
@@ -1612,22 +1767,16 @@ class NarasumberService:
         """Persons by id, in the order asked."""
         if not ids:
             return []
-        rows = {
-            r.id: r for r in s.execute(select(Narasumber).where(Narasumber.id.in_(ids))).scalars()
-        }
+        rows = {r[0]: r for r in s.execute(_PERSONS_BY_ID, {"ids": list(ids)}).all()}
         topics = self._topics_of(s, list(rows))
-        return [self._person(rows[i], topics.get(i, ())) for i in ids if i in rows]
+        return [Person(*row[:3], topics.get(i, ()), *row[3:]) for i in ids if (row := rows.get(i))]
 
     @staticmethod
     def _topics_of(s: Session, ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
         if not ids:
             return {}
         out: dict[int, list[str]] = {}
-        for pid, topic in s.execute(
-            select(NarasumberTopic.narasumber_id, NarasumberTopic.topic)
-            .where(NarasumberTopic.narasumber_id.in_(list(ids)))
-            .order_by(NarasumberTopic.narasumber_id, NarasumberTopic.position)
-        ):
+        for pid, topic in s.execute(_TOPICS_BY_PERSON, {"ids": list(ids)}).all():
             out.setdefault(pid, []).append(topic)
         return {pid: tuple(v) for pid, v in out.items()}
 
@@ -1697,6 +1846,91 @@ def _similarity_case(term: Any, sims: Mapping[str, float]) -> Any:
         *((term.in_(sorted(words)), literal(sim, Float)) for sim, words in sorted(groups.items())),
         else_=literal(0.0, Float),
     )
+
+
+def _with_statuses(query: Any, statuses: Sequence[str] | None) -> Any:
+    """The query kept to the statuses asked for; one status as an equality,
+    so ix_narasumber_status_name can deliver its rows in name order."""
+    if not statuses:
+        return query
+    if len(set(statuses)) == 1:
+        return query.where(Narasumber.status == statuses[0])
+    return query.where(Narasumber.status.in_(list(statuses)))
+
+
+def _status_mode(statuses: Sequence[str] | None) -> str:
+    if not statuses:
+        return "all"
+    return "one" if len(set(statuses)) == 1 else "some"
+
+
+# Longer queries take the whole ranking (the perfect-topic argument needs the
+# score gap to stay far above float rounding; it does for any phrase).
+PERFECT_MAX_WORDS = 8
+_PERFECT_STATEMENTS: dict[tuple[int, str, bool], Any] = {}
+
+
+def _perfect_statement(n: int, mode: str, topics_only: bool) -> Any:
+    """Persons holding, for each of n query words, one of that word's best
+    matches (:p0 .. :pN-1) - all in one topic (the lookup), or each in the
+    name or any topic (search) - kept to the statuses, in the ranking's tie
+    order. Built once per (n, mode, kind): the word lists are list
+    parameters, so the compiled form is reused."""
+    key = (n, mode, topics_only)
+    if key in _PERFECT_STATEMENTS:
+        return _PERFECT_STATEMENTS[key]
+    terms = [NarasumberTerm.__table__.alias(f"t{i}") for i in range(n)]
+    query = select(_NR.id)
+    if topics_only:
+        first = terms[0]
+        joined: Any = first
+        for i, other in enumerate(terms[1:], 1):
+            joined = joined.join(
+                other,
+                and_(
+                    other.c.field == TOPIC_FIELD,
+                    _one_of(other.c.term, f"p{i}"),
+                    other.c.narasumber_id == first.c.narasumber_id,
+                    other.c.part == first.c.part,
+                ),
+            )
+        perfect = (
+            select(first.c.narasumber_id)
+            .select_from(joined)
+            .where(first.c.field == TOPIC_FIELD, _one_of(first.c.term, "p0"))
+        )
+        query = query.where(_NR.id.in_(perfect))
+    else:
+        for i, term in enumerate(terms):
+            holders = select(term.c.narasumber_id).where(
+                # both fields named, so the primary key (field, term, ...) serves
+                term.c.field.in_([NAME_FIELD, TOPIC_FIELD]),
+                _one_of(term.c.term, f"p{i}"),
+            )
+            query = query.where(_NR.id.in_(holders))
+    if mode == "one":
+        query = query.where(_NR.status == bindparam("status"))
+    elif mode == "some":
+        query = query.where(_one_of(_NR.status, "statuses"))
+    order = (
+        (_NR.sort_name, _NR.id)
+        if mode == "one"
+        else (_NR.status != APPROVED, _NR.sort_name, _NR.id)
+    )
+    query = query.order_by(*order).limit(bindparam("limit")).offset(bindparam("offset"))
+    _PERFECT_STATEMENTS[key] = query
+    return query
+
+
+def _tie_order(statuses: Sequence[str] | None) -> tuple[Any, ...]:
+    """Order among equals: approved first, then name. With one status asked
+    for the first key is constant and left out: it would keep the database
+    from reading ix_narasumber_status_name in order (a sort of every
+    approved person on PostgreSQL)."""
+    by_name = (Narasumber.sort_name, Narasumber.id)
+    if statuses and len(set(statuses)) == 1:
+        return by_name
+    return (Narasumber.status != APPROVED, *by_name)
 
 
 def _total(parts: Sequence[Any]) -> Any:

@@ -242,6 +242,97 @@ def test_lookup_ranks_by_topic_match_and_tolerates_typos(office, speakers):
     assert [p.id for p in nr.list(topic="akuntasi")] == [speakers["B"], speakers["A"]]
 
 
+def test_perfect_topic_pages_are_the_whole_rankings_pages(office, monkeypatch):
+    """The lookup serves a page from the persons with a topic holding every
+    query word (no scoring of everyone) only when that is the full ranking's
+    page: same persons, order, ties (same name: by id; approved first when
+    others are asked for too), scores, matched topics and free_only paging.
+    Search likewise, with every word in the name or a topic."""
+    import soptui.narasumber as narasumber_module
+
+    nr = office.svc.narasumber
+    pool = [
+        ["Pemasaran digital"],
+        ["Pemasaran digital UMKM", "Akuntansi koperasi"],
+        ["Literasi digital UMKM", "Pemasaran melalui media sosial"],
+        ["Digitalisasi koperasi"],
+        ["Koperasi simpan pinjam", "Pemasaran digital"],
+        ["Akuntansi dasar"],
+    ]
+    statuses = [
+        "disetujui",
+        "disetujui",
+        "nonaktif",
+        "disetujui",
+        "ditolak",
+        "disetujui",
+        "disetujui",
+    ]
+    names = ["Dr. Ani", "Budi", "Ani", "Citra", "Budi", "Ir. Dedi", "Eka"]
+    for i in range(21):
+        p = nr.register(office.anggota, name=names[i % 7], topics=pool[i % 6])
+        nr.set_status(office.admin, p.id, statuses[(i * 3) % 7], note="data lama")
+    s, e = span("2026-03-20 08:00", "2026-03-20 12:00")
+    busy = nr.lookup("pemasaran digital", s, e, limit=3)
+    for offer in busy[:2]:
+        nr.block(office.admin, offer.id, s, e, note="dinas luar")
+
+    served: list[int] = []
+    real = narasumber_module.NarasumberService._perfect_page
+
+    def spy(*args, **kwargs):
+        page = real(*args, **kwargs)
+        served.append(page is not None)
+        return page
+
+    monkeypatch.setattr(narasumber_module.NarasumberService, "_perfect_page", staticmethod(spy))
+
+    def both(query, **kw):
+        fast = nr.lookup(query, s, e, **kw)
+        monkeypatch.setattr(narasumber_module, "PERFECT_MAX_WORDS", 0)  # the whole ranking
+        whole = nr.lookup(query, s, e, **kw)
+        monkeypatch.setattr(narasumber_module, "PERFECT_MAX_WORDS", 8)
+        return fast, whole
+
+    for query in (
+        "pemasaran digital",
+        "digital",
+        "koperasi",
+        "pemasaran digital umkm",
+        "kop",
+        "pemasran digital",  # typos: the best similar words make a topic perfect
+        "akuntasi koperasi",
+        "pemasaran qqqq",  # a word like no word: no condition
+    ):
+        for inc in (False, True):
+            for limit in (1, 2, 3, 5, 8, 30):
+                for free in (False, True):
+                    fast, whole = both(query, limit=limit, include_unapproved=inc, free_only=free)
+                    assert fast == whole, (query, inc, limit, free)
+    assert any(served) and not all(served)  # both ways were taken
+    served.clear()
+    for query in (
+        "pemasaran digital",
+        "ani pemasaran",
+        "budi koperasi",
+        "akuntasi",
+        "koperasi kop",
+    ):
+        for status in (None, "disetujui", "nonaktif"):
+            for limit in (1, 2, 3, 5, 30):
+                fast = nr.search(query, status=status, limit=limit)
+                monkeypatch.setattr(narasumber_module, "PERFECT_MAX_WORDS", 0)
+                whole = nr.search(query, status=status, limit=limit)
+                monkeypatch.setattr(narasumber_module, "PERFECT_MAX_WORDS", 8)
+                assert fast == whole, (query, status, limit)
+    assert any(served) and not all(served)
+    served.clear()
+    nr.lookup("pemasran digitl", s, e, limit=2)
+    assert served == [True]
+    top = nr.lookup("pemasaran digital", s, e, limit=2, include_unapproved=True)
+    assert [o.score for o in top] == [1.0, 1.0]
+
+
 def test_search_as_you_type_over_name_topic_instansi_and_nip(office, speakers):
     nr = office.svc.narasumber
     nip_person = approved(office, "Eko Nugroho", ["Koperasi"], nip="19750412 200003 1 004")
