@@ -27,6 +27,7 @@ from soptui.screens.registry import booking_line, this_year
 from soptui.views import AttemptView, CaseDetail, EventView, StepView
 
 if TYPE_CHECKING:
+    from soptui.app import SoptuiApp
     from soptui.cases import CaseService
     from soptui.narasumber import Booking, SpeakerStep
 
@@ -62,6 +63,18 @@ class CaseSpeakers:
     bookings: tuple[Booking, ...]
 
 
+CaseRead = tuple[tuple[str, str], CaseDetail, bool, CaseSpeakers]
+
+
+def read_case(app: SoptuiApp, case_id: int) -> CaseRead:
+    """What the case screen shows, read in one go (from a worker thread)."""
+    stamp = app.read_stamp()
+    detail = app.svc.cases.detail(case_id)
+    registry = app.svc.narasumber
+    speakers = CaseSpeakers(registry.speaker_step(case_id), tuple(registry.case_bookings(case_id)))
+    return stamp, detail, app.svc.cases.may_act(app.actor, detail.row), speakers
+
+
 class CaseScreen(LiveScreen):
     CSS_PATH = "case.tcss"
     AUTO_FOCUS = "#timeline"
@@ -87,13 +100,19 @@ class CaseScreen(LiveScreen):
         key("f5", "reload", "case.reload", show=False),
     ]
 
-    def __init__(self, case_id: int) -> None:
+    def __init__(self, case_id: int, *, read: CaseRead | None = None) -> None:
+        """read: the case as read_case found it, when the app read it before
+        opening the screen (its actions are then right from the first frame)."""
         super().__init__(id=f"case-{case_id}")
         self.case_id = case_id
         self.detail: CaseDetail | None = None
         self.may_act = False
         self.speakers: CaseSpeakers | None = None
         self._jump_to_current = False
+        self._read = read
+        self._drawn_width: int | None = None  # what the timeline was wrapped to
+        if read is not None:
+            self.loaded_stamp, self.detail, self.may_act, self.speakers = read
 
     def compose(self) -> ComposeResult:
         yield Static(t("ui.loading"), id="case-header", markup=False)
@@ -101,7 +120,15 @@ class CaseScreen(LiveScreen):
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.reload()
+        if self._read is None:
+            self.reload()
+        else:
+            # Read before the screen opened: drawn before the first frame, and
+            # the Footer composed with the right actions already (no second
+            # compose, no reload).
+            self._read = None
+            self._render_header()
+            self._render_timeline(keep=False)
 
     @property
     def timeline(self) -> Timeline:
@@ -110,19 +137,14 @@ class CaseScreen(LiveScreen):
     # ----- loading ---------------------------------------------------------------
 
     def reload(self) -> None:
-        app = soptui_app(self)
-        case_id = self.case_id
-
-        def job() -> tuple[tuple[str, str], CaseDetail, bool, CaseSpeakers]:
-            stamp = app.read_stamp()
-            detail = app.svc.cases.detail(case_id)
-            registry = app.svc.narasumber
-            speakers = CaseSpeakers(
-                registry.speaker_step(case_id), tuple(registry.case_bookings(case_id))
-            )
-            return stamp, detail, app.svc.cases.may_act(app.actor, detail.row), speakers
-
-        in_thread(self, job, self._loaded, group="case-load", failed=self._load_failed)
+        app, case_id = soptui_app(self), self.case_id
+        in_thread(
+            self,
+            lambda: read_case(app, case_id),
+            self._loaded,
+            group="case-load",
+            failed=self._load_failed,
+        )
 
     def action_reload(self) -> None:
         self.reload()
@@ -132,7 +154,7 @@ class CaseScreen(LiveScreen):
         if isinstance(exc, NotFoundError) and self.detail is None:
             self.dismiss()
 
-    def _loaded(self, result: tuple[tuple[str, str], CaseDetail, bool, CaseSpeakers]) -> None:
+    def _loaded(self, result: CaseRead) -> None:
         stamp, detail, may_act, speakers = result
         self.loaded_stamp = stamp
         if detail == self.detail and may_act == self.may_act and speakers == self.speakers:
@@ -238,8 +260,13 @@ class CaseScreen(LiveScreen):
         return CaseContext(speakers.step.case_id, speakers.step.title)
 
     def _wrap_width(self) -> int:
-        width = self.timeline.scrollable_content_region.width
-        return max(10, (width or self.app.size.width) - 1)
+        timeline = self.timeline
+        # Not laid out yet (drawn before the first frame): the screen's width
+        # less the timeline's padding.
+        width = timeline.scrollable_content_region.width or (
+            self.app.size.width - timeline.styles.gutter.width
+        )
+        return max(10, width - 1)
 
     def _render_timeline(self, *, keep: bool) -> None:
         detail = self.detail
@@ -248,7 +275,8 @@ class CaseScreen(LiveScreen):
         highlighted = (
             timeline.highlighted_option.id if keep and timeline.highlighted_option else None
         )
-        options = self._options(detail, self._wrap_width())
+        self._drawn_width = self._wrap_width()
+        options = self._options(detail, self._drawn_width)
         timeline.clear_options()
         timeline.add_options(options)
         ids = [o.id for o in options]
@@ -367,7 +395,8 @@ class CaseScreen(LiveScreen):
             self._render_timeline(keep=True)
 
     def on_resize(self, _event: events.Resize) -> None:
-        if self.detail is not None:
+        # Only a new width rewraps (a rebuild would also lose the scroll).
+        if self.detail is not None and self._wrap_width() != self._drawn_width:
             self._render_header()
             self._render_timeline(keep=True)
 

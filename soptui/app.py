@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from textual.app import App, SystemCommand
 from textual.command import CommandInput, CommandPalette, Hit, Hits, Provider
 from textual.screen import ModalScreen, Screen
+from textual.timer import Timer
 
 import soptui.screens
 from soptui.errors import InputError, SoptuiError
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from soptui.service import Soptui
 
 SCREENS_DIR = Path(soptui.screens.__file__).parent
+OPEN_WAIT = 0.25  # seconds a case may take to read before its screen opens saying so
 POLL_SECONDS = 2.5  # live refresh: others' work shows within this (the issue asks for 5 s)
 THEME_ALIASES = {"ansi": "ansi-dark", "dark": "textual-dark", "light": "textual-light"}
 LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
@@ -110,6 +112,7 @@ class SoptuiApp(App[None]):
         self.animation_level = "none"
         self._requested_theme = theme
         self._poll_broken = False
+        self._opening: Timer | None = None
 
     # ----- life cycle ------------------------------------------------------------
 
@@ -120,6 +123,12 @@ class SoptuiApp(App[None]):
             # A dropped SSH session sends SIGHUP: leave cleanly, restoring the tty.
             asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.exit)
         self.set_interval(self.poll_seconds, self._poll)
+        # The data layer and the case screen load on first use; once the first
+        # rows are drawn, load them while the clerk reads (not when the first
+        # case opens).
+        self.call_after_refresh(
+            lambda: in_thread(self, self._warm_up, lambda _: None, group="warm-up")
+        )
         if self._pending is not None:
             # Waiting on the pipe releases the GIL: the app keeps drawing meanwhile.
             in_thread(
@@ -135,6 +144,11 @@ class SoptuiApp(App[None]):
         from soptui.screens.inbox import InboxScreen
 
         return InboxScreen()
+
+    def _warm_up(self) -> None:
+        import soptui.screens.case  # noqa: F401  (with its dialogs)
+
+        self.svc.cases  # noqa: B018  (builds LazyServices: imports the data layer)
 
     def _page_arrived(self, page: FirstPage) -> None:
         self.actor = page.actor
@@ -212,9 +226,37 @@ class SoptuiApp(App[None]):
     # ----- navigation ------------------------------------------------------------
 
     def open_case(self, case_id: int) -> None:
-        from soptui.screens.case import CaseScreen
+        """Read the case, then open its screen with it: one compose with the
+        right actions. A read slower than OPEN_WAIT opens the screen at once,
+        saying it is loading (it then reads for itself)."""
+        from soptui.screens.case import CaseScreen, read_case
 
-        self.push_screen(CaseScreen(case_id))
+        opened = False
+        if self._opening is not None:
+            self._opening.stop()  # a second enter while the first case reads: the second wins
+
+        def open_screen(read: Any = None) -> None:
+            nonlocal opened
+            waiting.stop()
+            if not opened:
+                opened = True
+                self.push_screen(CaseScreen(case_id, read=read))
+
+        def refused(exc: SoptuiError) -> None:
+            nonlocal opened
+            waiting.stop()
+            if not opened:  # e.g. no such case: say so where the clerk is
+                opened = True
+                self.notify(exc.message(), severity="error", markup=False)
+
+        waiting = self._opening = self.set_timer(OPEN_WAIT, open_screen)
+        in_thread(
+            self,
+            lambda: read_case(self, case_id),
+            open_screen,
+            group="case-open",
+            failed=refused,
+        )
 
     def show_view(self, view: str) -> None:
         from soptui.screens.inbox import InboxScreen

@@ -615,6 +615,39 @@ async def test_missing_case_is_a_message_not_a_traceback(office) -> None:
         assert notices(app)[-1] == "Kasus 999 tidak ditemukan."
 
 
+@sync
+async def test_a_case_slow_to_read_opens_saying_it_is_loading(office, monkeypatch) -> None:
+    """A read slower than OPEN_WAIT opens the screen at once with "Memuat..."
+    (it then reads for itself); a quick one opens with the case drawn."""
+    import soptui.screens.case as case_module
+
+    svc, _ = office
+    app = make_app(svc)
+    release = threading.Event()
+    quick = case_module.read_case
+
+    def slow(app_: SoptuiApp, case_id: int):  # type: ignore[no-untyped-def]
+        release.wait(5)
+        return quick(app_, case_id)
+
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.open_case(1)
+        await until(pilot, lambda: isinstance(app.screen, CaseScreen))
+        assert app.screen.detail is not None  # read first, drawn at once
+        await pilot.press("escape")
+        await settle(pilot)
+        monkeypatch.setattr(case_module, "read_case", slow)
+        app.open_case(2)
+        await until(pilot, lambda: isinstance(app.screen, CaseScreen))
+        screen = app.screen
+        assert screen.case_id == 2 and screen.detail is None
+        assert "Memuat" in str(screen.query_one("#case-header", Static).render())
+        release.set()
+        await until(pilot, lambda: screen.detail is not None)
+        assert len(app.screen_stack) == 2  # the late first read opened nothing more
+
+
 # ----- new case ------------------------------------------------------------------------
 
 
