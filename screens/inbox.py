@@ -109,7 +109,9 @@ class InboxScreen(LiveScreen):
     # The app's default screen; inbox.tcss loads with the app's stylesheet.
     AUTO_FOCUS = "#cases"
     BINDINGS: ClassVar[list[BindingType]] = [
-        key("slash", "filter", "inbox.filter"),
+        # Priority: the App runs it as the key arrives, before it hands on the
+        # keys typed right after it ("/diklat" in one burst, as over SSH).
+        key("slash", "filter", "inbox.filter", priority=True),
         key("n", "app.new_case", "inbox.new"),
         key("f2", "app.registry", "inbox.registry"),
         key("1", "view('mine')", "inbox.view_mine", key_display="1-5"),
@@ -348,8 +350,14 @@ class InboxScreen(LiveScreen):
             self.reload()
 
     def action_filter(self) -> None:
+        filter_input = self.query_one("#filter", Input)
+        if self.focused is filter_input:  # a "/" typed in the filter (letter numbers have them)
+            # Queued behind the keys it already has, as typed.
+            filter_input.post_message(events.Key("slash", "/"))
+            return
         self.query_one("#filter-bar").display = True
-        self.query_one("#filter", Input).focus()
+        # At once (Widget.focus waits for the queued keys to go elsewhere).
+        self.set_focus(filter_input)
 
     def action_clear_filter(self) -> None:
         filter_input = self.query_one("#filter", Input)

@@ -163,7 +163,8 @@ class RegistryScreen(LiveScreen):
     CSS_PATH = "registry.tcss"
     AUTO_FOCUS = "#persons"
     BINDINGS: ClassVar[list[BindingType]] = [
-        key("slash", "search", "nr.search"),
+        # Priority, so that keys typed right after it reach the search (as in the inbox).
+        key("slash", "search", "nr.search", priority=True),
         key("b", "book", "nr.book"),
         key("n", "register", "nr.register"),
         key("e", "edit", "nr.edit"),
@@ -351,7 +352,12 @@ class RegistryScreen(LiveScreen):
     # ----- search ----------------------------------------------------------------
 
     def action_search(self) -> None:
-        self.query_one("#nr-search", Input).focus()
+        search = self.query_one("#nr-search", Input)
+        if self.focused is search:  # a "/" typed in the search itself
+            # Queued behind the keys it already has, as typed.
+            search.post_message(events.Key("slash", "/"))
+            return
+        self.set_focus(search)
 
     @on(Input.Changed, "#nr-search")
     def _typed(self, event: Input.Changed) -> None:

@@ -24,6 +24,7 @@ from test_app_support import (
     sync,
     until,
 )
+from textual import events
 from textual.command import CommandInput, CommandList, CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static
@@ -251,6 +252,29 @@ async def test_filter_as_you_type_and_escape_clears(office) -> None:
         assert filter_input.value == ""
         assert sorted(table_ids(app)) == [1, 2, 3, 4, 5]
         assert isinstance(app.focused, CaseTable)
+
+
+def burst(app: SoptuiApp, text: str) -> None:
+    """Keys queued at once, as a fast typist's (or a slow link's) arrive."""
+    names = {"/": "slash", " ": "space", "#": "number_sign"}
+    for char in text:
+        app.post_message(events.Key(names.get(char, char), char))
+
+
+@sync
+async def test_keys_typed_right_after_slash_land_in_the_filter(office) -> None:
+    svc, _ = office
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        burst(app, "2/sambas")
+        await until(pilot, lambda: table_ids(app) == [1])
+        filter_input = app.screen.query_one("#filter", Input)
+        assert filter_input.value == "sambas"
+        filter_input.value = ""
+        burst(app, "800/")  # a "/" in the filter is text (letter numbers)
+        await pilot.pause()
+        assert filter_input.value == "800/" and app.focused is filter_input
 
 
 @sync

@@ -29,6 +29,7 @@ from test_app_support import (
     sync,
     until,
 )
+from textual import events
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList, Static
 
@@ -173,6 +174,19 @@ async def test_search_as_you_type_forgives_typos_and_escape_clears(office) -> No
         await settle(pilot)
         assert listed(app) == [2, 3, 1]
         assert isinstance(app.screen, RegistryScreen) and screen.search == ""
+
+
+@sync
+async def test_keys_typed_right_after_slash_land_in_the_search(office) -> None:
+    svc, _ = office
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_registry(pilot)
+        for char in "/siti":  # queued at once, as over a slow link
+            app.post_message(events.Key("slash" if char == "/" else char, char))
+        await pilot.pause()
+        search = app.screen.query_one("#nr-search", Input)
+        assert search.value == "siti" and app.focused is search
 
 
 @sync
