@@ -67,6 +67,26 @@ def cursor_id(app: SoptuiApp) -> int:
     return int(row_key)
 
 
+def count_refreshes(table: CaseTable) -> list[int]:
+    """A list that grows by one whenever the table asks to be repainted."""
+    calls: list[int] = []
+    original = table.refresh
+
+    def counting_refresh(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    table.refresh = counting_refresh  # type: ignore[method-assign]
+    return calls
+
+
+def burst(app: SoptuiApp, text: str) -> None:
+    """Keys queued at once, as a fast typist's (or a slow link's) arrive."""
+    names = {"/": "slash", " ": "space", "#": "number_sign"}
+    for char in text:
+        app.post_message(events.Key(names.get(char, char), char))
+
+
 async def footer_keys(pilot: Pilot[None]) -> list[str]:
     """The keys the Footer shows, once it has caught up with the screen's live
     bindings (it recomposes a moment after they change)."""
@@ -182,14 +202,7 @@ async def test_a_row_repaints_only_when_it_reads_or_looks_different(office) -> N
         await settle(pilot)
         table = app.screen.query_one(CaseTable)
         key = table.row_keys[0]
-        calls: list[int] = []
-        original = table.refresh
-
-        def counting_refresh(*args, **kwargs):  # type: ignore[no-untyped-def]
-            calls.append(1)
-            return original(*args, **kwargs)
-
-        table.refresh = counting_refresh  # type: ignore[method-assign]
+        calls = count_refreshes(table)
         same = [cell.copy() for cell in table.row_cells(key)]
         table.update_row(key, same)
         assert calls == []
@@ -254,13 +267,6 @@ async def test_filter_as_you_type_and_escape_clears(office) -> None:
         assert isinstance(app.focused, CaseTable)
 
 
-def burst(app: SoptuiApp, text: str) -> None:
-    """Keys queued at once, as a fast typist's (or a slow link's) arrive."""
-    names = {"/": "slash", " ": "space", "#": "number_sign"}
-    for char in text:
-        app.post_message(events.Key(names.get(char, char), char))
-
-
 @sync
 async def test_keys_typed_right_after_slash_land_in_the_filter(office) -> None:
     svc, _ = office
@@ -323,14 +329,7 @@ async def test_nothing_repaints_when_nothing_changed(office) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         table = app.screen.query_one(CaseTable)
-        calls: list[int] = []
-        original = table.refresh
-
-        def counting_refresh(*args, **kwargs):  # type: ignore[no-untyped-def]
-            calls.append(1)
-            return original(*args, **kwargs)
-
-        table.refresh = counting_refresh  # type: ignore[method-assign]
+        calls = count_refreshes(table)
         await pilot.pause(0.5)  # ten polls, nothing written
         assert calls == []
 
