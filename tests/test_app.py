@@ -642,6 +642,7 @@ async def test_missing_case_is_a_message_not_a_traceback(office) -> None:
 async def test_a_case_slow_to_read_opens_saying_it_is_loading(office, monkeypatch) -> None:
     """A read slower than OPEN_WAIT opens the screen at once with "Memuat..."
     (it then reads for itself); a quick one opens with the case drawn."""
+    import soptui.app as app_module
     import soptui.screens.case as case_module
 
     svc, _ = office
@@ -655,11 +656,13 @@ async def test_a_case_slow_to_read_opens_saying_it_is_loading(office, monkeypatc
 
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        monkeypatch.setattr(app_module, "OPEN_WAIT", 10.0)  # a busy test machine is no slow read
         app.open_case(1)
         await until(pilot, lambda: isinstance(app.screen, CaseScreen))
         assert app.screen.detail is not None  # read first, drawn at once
         await pilot.press("escape")
         await settle(pilot)
+        monkeypatch.setattr(app_module, "OPEN_WAIT", 0.05)
         monkeypatch.setattr(case_module, "read_case", slow)
         app.open_case(2)
         await until(pilot, lambda: isinstance(app.screen, CaseScreen))
