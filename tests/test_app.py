@@ -279,7 +279,7 @@ async def test_keys_typed_right_after_slash_land_in_the_filter(office) -> None:
         assert filter_input.value == "sambas"
         filter_input.value = ""
         burst(app, "800/")  # a "/" in the filter is text (letter numbers)
-        await pilot.pause()
+        await until(pilot, lambda: len(filter_input.value) == 4)
         assert filter_input.value == "800/" and app.focused is filter_input
 
 

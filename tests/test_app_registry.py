@@ -184,8 +184,8 @@ async def test_keys_typed_right_after_slash_land_in_the_search(office) -> None:
         await open_registry(pilot)
         for char in "/siti":  # queued at once, as over a slow link
             app.post_message(events.Key("slash" if char == "/" else char, char))
-        await pilot.pause()
         search = app.screen.query_one("#nr-search", Input)
+        await until(pilot, lambda: len(search.value) == 4)
         assert search.value == "siti" and app.focused is search
 
 
