@@ -16,6 +16,7 @@ from rich.text import Text
 from test_app_support import (
     FrozenClock,
     build_office,
+    burst,
     copy_office,
     make_app,
     notices,
@@ -24,7 +25,6 @@ from test_app_support import (
     sync,
     until,
 )
-from textual import events
 from textual.command import CommandInput, CommandList, CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static
@@ -78,13 +78,6 @@ def count_refreshes(table: CaseTable) -> list[int]:
 
     table.refresh = counting_refresh  # type: ignore[method-assign]
     return calls
-
-
-def burst(app: SoptuiApp, text: str) -> None:
-    """Keys queued at once, as a fast typist's (or a slow link's) arrive."""
-    names = {"/": "slash", " ": "space", "#": "number_sign"}
-    for char in text:
-        app.post_message(events.Key(names.get(char, char), char))
 
 
 async def footer_keys(pilot: Pilot[None]) -> list[str]:

@@ -21,6 +21,7 @@ import pytest
 from test_app_support import (
     FrozenClock,
     build_office,
+    burst,
     copy_office,
     make_app,
     notices,
@@ -29,7 +30,6 @@ from test_app_support import (
     sync,
     until,
 )
-from textual import events
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList, Static
 
@@ -182,8 +182,7 @@ async def test_keys_typed_right_after_slash_land_in_the_search(office) -> None:
     app = make_app(svc)
     async with app.run_test(size=SIZE) as pilot:
         await open_registry(pilot)
-        for char in "/siti":  # queued at once, as over a slow link
-            app.post_message(events.Key("slash" if char == "/" else char, char))
+        burst(app, "/siti")
         search = app.screen.query_one("#nr-search", Input)
         await until(pilot, lambda: len(search.value) == 4)
         assert search.value == "siti" and app.focused is search

@@ -29,6 +29,7 @@ from time import monotonic
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from textual import events
 from textual.pilot import Pilot
 from textual.worker import WorkerState
 
@@ -150,6 +151,13 @@ async def until(pilot: Pilot[None], done: Callable[[], bool], timeout: float = 5
     deadline = monotonic() + timeout
     while not done() and monotonic() < deadline:
         await pilot.pause(0.02)
+
+
+def burst(app: SoptuiApp, text: str) -> None:
+    """Keys queued at once, as a fast typist's (or a slow link's) arrive."""
+    names = {"/": "slash", " ": "space", "#": "number_sign"}
+    for char in text:
+        app.post_message(events.Key(names.get(char, char), char))
 
 
 def screen_text(app: SoptuiApp) -> str:
