@@ -109,7 +109,6 @@ class CaseScreen(LiveScreen):
         self.may_act = False
         self.speakers: CaseSpeakers | None = None
         self._jump_to_current = False
-        self._read = read
         self._drawn_width: int | None = None  # what the timeline was wrapped to
         if read is not None:
             self.loaded_stamp, self.detail, self.may_act, self.speakers = read
@@ -120,13 +119,12 @@ class CaseScreen(LiveScreen):
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
-        if self._read is None:
+        if self.detail is None:
             self.reload()
         else:
             # Read before the screen opened: drawn before the first frame, and
             # the Footer composed with the right actions already (no second
             # compose, no reload).
-            self._read = None
             self._render_header()
             self._render_timeline(keep=False)
 

@@ -109,10 +109,6 @@ class CaseTable(Reworded, ScrollView, can_focus=True):
     # ----- content ---------------------------------------------------------------
 
     @property
-    def row_count(self) -> int:
-        return len(self._rows)
-
-    @property
     def row_keys(self) -> list[str]:
         return list(self._keys)
 
@@ -224,18 +220,13 @@ class CaseTable(Reworded, ScrollView, can_focus=True):
         scroll_x = round(self.scroll_x)
         if y < HEADER_LINES:
             style = base + self.get_component_rich_style("casetable--header")
-            cells: list[Text] = [heading for _, heading, _ in self._headings]
-        else:
-            index = round(self.scroll_y) + y - HEADER_LINES
-            if index >= len(self._rows):
-                return Strip.blank(width, base)
-            cells = self._rows[index]
-            style = base
-            if index == self._cursor:
-                # The cursor's colours win over a cell's (as in a DataTable).
-                cursor = self.get_component_rich_style("casetable--cursor")
-                return self._strip(cells, style, cursor, scroll_x, width)
-        return self._strip(cells, style, None, scroll_x, width)
+            return self._strip([h for _, h, _ in self._headings], style, None, scroll_x, width)
+        index = round(self.scroll_y) + y - HEADER_LINES
+        if index >= len(self._rows):
+            return Strip.blank(width, base)
+        # On the cursor's line its colours win over a cell's (as in a DataTable).
+        over = self.get_component_rich_style("casetable--cursor") if index == self._cursor else None
+        return self._strip(self._rows[index], base, over, scroll_x, width)
 
     def _strip(
         self, cells: list[Text], style: Style, over: Style | None, scroll_x: int, width: int
