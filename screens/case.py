@@ -29,7 +29,7 @@ from soptui.views import AttemptView, CaseDetail, EventView, StepView
 if TYPE_CHECKING:
     from soptui.app import SoptuiApp
     from soptui.cases import CaseService
-    from soptui.narasumber import Booking, SpeakerStep
+    from soptui.narasumber_views import Booking, SpeakerStep
 
 OPEN = ("open", "paused")
 STEP_STYLES = {

@@ -10,10 +10,8 @@ from datetime import UTC, datetime, timedelta
 
 from soptui.catalog import SopDefinition
 from soptui.errors import SoptuiError
-from soptui.identity import Actor
+from soptui.identity import DEFAULT_DEMO_LOGIN, Actor
 from soptui.service import Soptui
-
-DEFAULT_DEMO_LOGIN = "demo"
 
 FIRST_NAMES = [
     "Sari",
