@@ -18,10 +18,10 @@ from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 
 import soptui.screens
-from soptui.errors import InputError, SoptuiError
+from soptui.client.startup import FirstPage, stamp_of
+from soptui.errors import SoptuiError
 from soptui.i18n import LANGUAGES, language, set_language, t
 from soptui.identity import Actor
-from soptui.client.startup import FirstPage, stamp_of
 from soptui.screens.base import LiveScreen, in_thread, key, reword_bindings
 from soptui.views import VIEWS
 

@@ -344,7 +344,7 @@ class ReportService:
         """The agenda book of a period (incoming and outgoing)."""
         if end < start:
             raise InputError("err.bad_range")
-        from soptui.letters import LETTER_COLUMNS, letter_record  # as `letter list` shows them
+        from soptui.views import LETTER_COLUMNS, letter_record  # as `letter list` shows them
 
         rows = tuple(letter_record(v) for v in letters.list(start=start, end=end))
         cols = LETTER_COLUMNS

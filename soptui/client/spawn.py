@@ -86,6 +86,15 @@ def connect(
     return conn
 
 
+def linger_seconds() -> float:
+    """How long a private server stays after its last client (SOPTUI_LINGER)."""
+    try:
+        value = float(os.environ.get("SOPTUI_LINGER", LINGER_SECONDS))
+    except ValueError:
+        return LINGER_SECONDS
+    return value if 0 <= value <= 86400 else LINGER_SECONDS
+
+
 def start_private(url: str, path: Path) -> None:
     """Start the private server for `url` and wait until it answers. Two
     clients starting at once: the server's lock lets one of them win and the
@@ -109,7 +118,7 @@ def start_private(url: str, path: Path) -> None:
                     "--socket",
                     str(path),
                     "--linger",
-                    str(LINGER_SECONDS),
+                    str(linger_seconds()),
                 ],
                 stdin=subprocess.DEVNULL,
                 stdout=log,
