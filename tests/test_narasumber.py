@@ -176,7 +176,9 @@ def test_the_pejabat_level_2_refusing_at_step_5_makes_ditolak(office):
     person = nr.get(p.id)
     assert person.status == "ditolak" and not person.bookable
     history = nr.detail(p.id).history
-    assert [(h.data.get("to"), h.actor_login) for h in history if h.kind == "narasumber.status"] == [
+    assert [
+        (h.data.get("to"), h.actor_login) for h in history if h.kind == "narasumber.status"
+    ] == [
         ("diverifikasi", "anggota"),
         ("ditolak", "level2"),
     ]
