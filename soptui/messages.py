@@ -22,6 +22,9 @@ ID: dict[str, str] = {
     "err.no_return_target": "Langkah pertama tidak dapat dikembalikan.",
     "err.bad_return_target": "Langkah {step} bukan langkah sebelumnya dari langkah ini.",
     "err.cannot_refuse": "Langkah ini tidak dapat menolak permohonan; gunakan `case cancel` (admin).",
+    "err.already_refused": (
+        "Permohonan kasus {id} sudah ditolak; langkah ini tinggal menyampaikan penolakan."
+    ),
     "err.bad_urgency": "Sifat tidak dikenal: {value}. Pilih: biasa, segera, sangat segera, rahasia.",
     "err.bad_date": "Tanggal tidak terbaca: {value}. Contoh: 2026-03-17, 17-03-2026, 17 Maret 2026.",
     "err.bad_datetime": "Waktu tidak terbaca: {value}. Contoh: 2026-03-17 08:00.",
@@ -234,6 +237,9 @@ EN: dict[str, str] = {
     "err.no_return_target": "The first step cannot be returned.",
     "err.bad_return_target": "Step {step} is not an earlier step of this one.",
     "err.cannot_refuse": "This step cannot refuse the request; use `case cancel` (admin).",
+    "err.already_refused": (
+        "The request of case {id} is already refused; this step only tells the requester."
+    ),
     "err.bad_urgency": "Unknown urgency: {value}. Choose: biasa, segera, sangat segera, rahasia.",
     "err.bad_date": "Unreadable date: {value}. Examples: 2026-03-17, 17-03-2026, 17 Maret 2026.",
     "err.bad_datetime": "Unreadable time: {value}. Example: 2026-03-17 08:00.",

@@ -100,7 +100,9 @@ Clock = Callable[[], datetime]
 
 REGISTRATION_SOP = "NARSUM-PENDAFTARAN"
 VERIFY_STEP = "verifikasi-profil"  # step 3: profile checked against the standard modules
-DECISION_STEP = "persetujuan-ketua"  # step 4: approve / refuse the application
+# Who approves the application is read from the case's own version of the SOP
+# (final_decision): since version 2 the Pejabat Level 2's step 5, in version 1 the
+# Ketua Tim Kerja's step 4. A refusal at any of its decisions makes the person ditolak.
 # Steps at which a case decides or checks its speaker; a screen offers the
 # lookup there ("Kadis ... menunjukkan disposisi personil"; "mengecek jadwal narasumber").
 SPEAKER_STEPS: Mapping[str, tuple[str, ...]] = {
@@ -136,6 +138,15 @@ _BLOCK_KIND_ALIASES = {
     "lainnya": "lainnya",
     "lain": "lainnya",
 }
+
+
+def final_decision(definition: SopDefinition) -> str | None:
+    """Key of the decision whose approval approves a Pendaftaran application:
+    its last decision step (the Pejabat Level 2's step 5 since version 2, the
+    Ketua Tim Kerja's step 4 in version 1); approving an earlier one only
+    passes the application on."""
+    decisions = [step.key for step in definition.steps if step.decision]
+    return decisions[-1] if decisions else None
 
 
 def fold(text: str) -> str:
@@ -1098,9 +1109,9 @@ class NarasumberService:
             target, allowed = None, ("diajukan", "diverifikasi")
             if step.key == VERIFY_STEP and outcome == "completed":
                 target, allowed = "diverifikasi", ("diajukan",)
-            elif step.key == DECISION_STEP and outcome == "approved":
+            elif outcome == "approved" and step.key == final_decision(definition):
                 target = APPROVED
-            elif step.key == DECISION_STEP and outcome == "refused":
+            elif outcome == "refused":
                 target = "ditolak"
             if target is not None:
                 self._status_from_case(s, case, target, allowed, at)
