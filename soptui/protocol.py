@@ -34,15 +34,6 @@ import msgspec
 
 from soptui.catalog import SopDefinition
 from soptui.identity import Actor
-from soptui.narasumber_views import (
-    Booking,
-    Conflict,
-    Offer,
-    Person,
-    PersonDetail,
-    SearchHit,
-    SpeakerStep,
-)
 from soptui.views import (
     CaseDetail,
     CaseRow,
@@ -53,7 +44,6 @@ from soptui.views import (
     SopSummary,
     UserView,
 )
-from soptui.workcal import DayInfo
 
 PROTOCOL = 1
 # A request is a few fields of text: far below this. Answers may be large
@@ -122,6 +112,10 @@ ServerMessage = Welcome | Reply | Changed
 
 @dataclass(frozen=True)
 class Op:
+    # The answer's type, or its text when it names types of modules the
+    # terminal app needs only later (the narasumber views, the calendar):
+    # resolved on first use (result_type), so a client's start imports
+    # what its first screen needs and no more.
     result: Any
     actor: str | None = None  # "required", "optional" (the caller or nobody), or None
     write: bool = False  # a change: watching clients are told after it
@@ -150,7 +144,7 @@ OPS: dict[str, Op] = {
     "sop_definition": _op(SopDefinition),
     "sop_version": _op(SopDefinition),
     "sop_import": _op(tuple[str, int, bool], ME_, write=True, admin=True),
-    "calendar_days": _op(list[DayInfo]),
+    "calendar_days": _op("list[DayInfo]"),
     "calendar_override": _op(None, ME_, write=True, admin=True),
     "role_key": _op(str),
     "agenda": _op(Report),
@@ -171,26 +165,26 @@ OPS: dict[str, Op] = {
     "cases.counts": _op(dict[str, int], ANYONE),
     "cases.detail": _op(CaseDetail),
     # narasumber
-    "narasumber.register": _op(Person, ME_, write=True),
-    "narasumber.update": _op(Person, ME_, write=True),
-    "narasumber.set_status": _op(Person, ME_, write=True),
-    "narasumber.book": _op(Booking, ME_, write=True),
-    "narasumber.block": _op(Booking, ME_, write=True),
-    "narasumber.confirm": _op(Booking, ME_, write=True),
-    "narasumber.cancel": _op(Booking, ME_, write=True),
-    "narasumber.get": _op(Person),
-    "narasumber.detail": _op(PersonDetail),
-    "narasumber.list": _op(list[Person]),
+    "narasumber.register": _op("Person", ME_, write=True),
+    "narasumber.update": _op("Person", ME_, write=True),
+    "narasumber.set_status": _op("Person", ME_, write=True),
+    "narasumber.book": _op("Booking", ME_, write=True),
+    "narasumber.block": _op("Booking", ME_, write=True),
+    "narasumber.confirm": _op("Booking", ME_, write=True),
+    "narasumber.cancel": _op("Booking", ME_, write=True),
+    "narasumber.get": _op("Person"),
+    "narasumber.detail": _op("PersonDetail"),
+    "narasumber.list": _op("list[Person]"),
     "narasumber.counts": _op(dict[str, int]),
-    "narasumber.search": _op(list[SearchHit]),
-    "narasumber.lookup": _op(list[Offer]),
-    "narasumber.check": _op(tuple[Conflict, ...]),
-    "narasumber.schedule": _op(dict[int, tuple[Booking, ...]]),
-    "narasumber.booking": _op(Booking),
-    "narasumber.bookings": _op(list[Booking]),
-    "narasumber.case_bookings": _op(list[Booking]),
-    "narasumber.speaker_step": _op(SpeakerStep | None),
-    "narasumber.person_for_case": _op(Person | None),
+    "narasumber.search": _op("list[SearchHit]"),
+    "narasumber.lookup": _op("list[Offer]"),
+    "narasumber.check": _op("tuple[Conflict, ...]"),
+    "narasumber.schedule": _op("dict[int, tuple[Booking, ...]]"),
+    "narasumber.booking": _op("Booking"),
+    "narasumber.bookings": _op("list[Booking]"),
+    "narasumber.case_bookings": _op("list[Booking]"),
+    "narasumber.speaker_step": _op("SpeakerStep | None"),
+    "narasumber.person_for_case": _op("Person | None"),
     # letters
     "letters.register_incoming": _op(LetterView, ME_, write=True),
     "letters.issue_number": _op(LetterView, ME_, write=True),
@@ -284,9 +278,32 @@ def decode_server_message(body: bytes) -> Welcome | Reply | Changed:
         raise ProtocolError(str(exc)) from exc
 
 
+_RESULT_TYPES: dict[str, Any] = {}
+
+
+def _late_types() -> dict[str, Any]:
+    """The types a result's text may name."""
+    from soptui import narasumber_views, workcal
+
+    names = ("Booking", "Conflict", "Offer", "Person", "PersonDetail", "SearchHit", "SpeakerStep")
+    space: dict[str, Any] = {name: getattr(narasumber_views, name) for name in names}
+    return {**space, "DayInfo": workcal.DayInfo}
+
+
+def result_type(op: str) -> Any:
+    """The type an operation's answer decodes into."""
+    kind = _RESULT_TYPES.get(op)
+    if kind is None:
+        kind = OPS[op].result
+        if isinstance(kind, str):
+            kind = eval(kind, _late_types())  # our own constant text, never input
+        _RESULT_TYPES[op] = kind
+    return kind
+
+
 def decode_result(op: str, raw: msgspec.Raw) -> Any:
     try:
-        return msgspec.msgpack.decode(raw, type=OPS[op].result)
+        return msgspec.msgpack.decode(raw, type=result_type(op))
     except msgspec.DecodeError as exc:
         raise ProtocolError(f"{op}: {exc}") from exc
 
@@ -316,4 +333,5 @@ __all__ = [
     "encode",
     "frame",
     "read_frame",
+    "result_type",
 ]
