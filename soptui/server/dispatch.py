@@ -126,6 +126,8 @@ class Dispatcher:
                 bound.arguments[name] = convert(value, kind)
             except msgspec.ValidationError as exc:
                 raise InputError("err.server_args", op=call.op, detail=str(exc)) from exc
+            if not _fits(bound.arguments[name]):
+                raise InputError("err.server_args", op=call.op, detail=f"{name}: out of range")
         result = target.method(*bound.args, **bound.kwargs)
         return result, op.write
 
@@ -168,6 +170,22 @@ class Dispatcher:
         if not (caller.private or caller.is_operator):
             raise PermissionDenied("err.server_demo")
         return self.svc.demo(force=bool(force))
+
+
+INT64 = range(-(2**63), 2**63)
+
+
+def _fits(value: Any) -> bool:
+    """Every integer in an argument fits the databases' 64-bit integers."""
+    if isinstance(value, bool):
+        return True
+    if isinstance(value, int):
+        return value in INT64
+    if isinstance(value, list | tuple | set | frozenset):
+        return all(_fits(v) for v in value)
+    if isinstance(value, dict):
+        return all(_fits(v) for v in value.values())
+    return True
 
 
 def failure_of(exc: SoptuiError) -> Failure:
