@@ -85,7 +85,7 @@ def run_report(svc: Soptui, kind: str, start: date, end: date) -> Report:
     if kind == "bottlenecks":
         return reports.bottlenecks(start, end)
     if kind == "agenda":
-        return reports.agenda(start, end, svc.letters)
+        return svc.agenda(start, end)
     if kind == "narasumber":
         return reports.narasumber(start, end)
     raise ValueError(kind)

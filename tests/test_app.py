@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from rich.text import Text
+from server_support import announce
 from test_app_support import (
     FrozenClock,
     build_office,
@@ -305,6 +306,7 @@ async def test_live_refresh_keeps_cursor_on_the_same_case(office) -> None:
         # Another clerk acts: case 3 leaves the Kepala Biro, case 1 is recorded.
         svc.cases.complete(budi, 3)
         svc.cases.complete(sari, 1)
+        announce()  # written beside the server: as another server's NOTIFY
         for _ in range(30):
             await pilot.pause(0.1)
             if table_ids(app) != ids:
@@ -915,6 +917,7 @@ async def test_case_screen_refreshes_live_and_keeps_the_cursor(office) -> None:
         await pilot.press("k")
         on = timeline.highlighted_option.id
         svc.cases.add_note(svc.users.actor("budi"), 3, text="sudah saya baca")
+        announce()
         for _ in range(30):
             await pilot.pause(0.1)
             if screen.detail.notes:

@@ -125,10 +125,21 @@ def copy_office(template: Path, target: Path) -> tuple[Soptui, FrozenClock]:
     return Soptui(f"sqlite:///{target}", clock=clock), clock
 
 
-def make_app(svc: Soptui, login: str = "sari", **options: object) -> SoptuiApp:
+def make_app(
+    svc: Soptui, login: str = "sari", *, direct: bool = False, **options: object
+) -> SoptuiApp:
+    """The app as a clerk runs it: a client of a real server (on a socket, in
+    a thread of this process, over the test's services and clock) that tells
+    it of changes. `direct` gives the app the services themselves (polled)."""
     options.setdefault("poll_seconds", 3600)  # tests drive refreshes themselves
-    actor: Actor = svc.users.actor(login)
-    return SoptuiApp(svc, actor, **options)  # type: ignore[arg-type]
+    if direct:
+        actor: Actor = svc.users.actor(login)
+        return SoptuiApp(svc, actor, **options)  # type: ignore[arg-type]
+    from server_support import remote, serve_for_test
+
+    svc.mark_demo()  # the server honours as_user on a demo database
+    client = remote(serve_for_test(svc), login, watch=True)
+    return SoptuiApp(client, client.actor, **options)  # type: ignore[arg-type]
 
 
 async def settle(pilot: Pilot[None]) -> None:

@@ -138,7 +138,12 @@ class Connection:
         call_id = next(self._ids)
         with self._lock:
             self._pending[call_id] = pending
-        data = frame(Call(call_id, op, args, kwargs, language()))
+        try:
+            data = frame(Call(call_id, op, args, kwargs, language()))
+        except (OverflowError, TypeError, NotImplementedError) as exc:
+            with self._lock:
+                self._pending.pop(call_id, None)
+            raise errors.InputError("err.server_args", op=op, detail=str(exc)) from exc
         try:
             with self._send_lock:
                 sock.sendall(data)
