@@ -53,7 +53,8 @@ class Soptui:
         On an empty database whoever runs it becomes the first admin (unless
         create_admin is False: the office server starting up).
         Returns (number of bundled SOPs, login of a newly created admin)."""
-        schema.upgrade(self.db)
+        if schema.needs_upgrade(self.db):  # Alembic only then: loading it costs a start
+            schema.upgrade(self.db)
         with self.db.write() as s:
             count = self.catalogs.publish_bundled(s, self.clock())
         created = None
