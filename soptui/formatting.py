@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import io
-import json
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -40,6 +38,7 @@ def format_duration(delta: timedelta, lang: str = "id", working_day_minutes: int
     if hours:
         return f"{hours}{hour_unit} {mins}m" if mins else f"{hours}{hour_unit}"
     return f"{mins}m"
+
 
 def local(dt: datetime | None, tz: ZoneInfo = OFFICE_TZ) -> str:
     return dt.astimezone(tz).strftime("%Y-%m-%d %H:%M") if dt else ""
@@ -85,6 +84,8 @@ def render(
     """records: one dict per row; columns: (key, heading message key) for the
     table and csv forms; JSON prints json_records (default: records) whole."""
     if fmt == "json":
+        import json
+
         return json.dumps(
             _jsonable(json_records if json_records is not None else list(records)),
             ensure_ascii=False,
@@ -94,6 +95,8 @@ def render(
     rows = [[_cell(r.get(k)) for k, _ in columns] for r in records]
     if fmt == "csv":
         buf = io.StringIO()
+        import csv
+
         writer = csv.writer(buf, lineterminator="\n")
         writer.writerow(headers)
         writer.writerows(rows)

@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime
-
-from dateutil import parser as dateparser
+from functools import cache
+from typing import Any
 
 from soptui.errors import InputError
 
@@ -18,39 +18,46 @@ NOTE_MAX = 4000
 SHORT_MAX = 100
 
 
-class _IndonesianDates(dateparser.parserinfo):
-    """dateutil's parser with Indonesian month and day names added."""
+@cache
+def _dates() -> tuple[Any, Any]:
+    """dateutil's parser and its Indonesian names, loaded when a clerk's
+    date words first need them (not at every start)."""
+    from dateutil import parser as dateparser
 
-    MONTHS = [
-        ("Jan", "January", "Januari"),
-        ("Feb", "February", "Februari", "Pebruari"),
-        ("Mar", "March", "Maret"),
-        ("Apr", "April"),
-        ("May", "Mei"),
-        ("Jun", "June", "Juni"),
-        ("Jul", "July", "Juli"),
-        ("Aug", "August", "Agustus", "Agu", "Agt"),
-        ("Sep", "Sept", "September"),
-        ("Oct", "October", "Oktober", "Okt"),
-        ("Nov", "November", "Nopember"),
-        ("Dec", "December", "Desember", "Des"),
-    ]
-    WEEKDAYS = [
-        ("Mon", "Monday", "Senin"),
-        ("Tue", "Tuesday", "Selasa"),
-        ("Wed", "Wednesday", "Rabu"),
-        ("Thu", "Thursday", "Kamis"),
-        ("Fri", "Friday", "Jumat"),
-        ("Sat", "Saturday", "Sabtu"),
-        ("Sun", "Sunday", "Minggu"),
-    ]
-    JUMP = [*dateparser.parserinfo.JUMP, "pukul", "jam", "pk", "tanggal", "tgl"]
+    class _IndonesianDates(dateparser.parserinfo):
+        """dateutil's parser with Indonesian month and day names added."""
 
-    def __init__(self) -> None:
-        super().__init__(dayfirst=True)
+        MONTHS = [
+            ("Jan", "January", "Januari"),
+            ("Feb", "February", "Februari", "Pebruari"),
+            ("Mar", "March", "Maret"),
+            ("Apr", "April"),
+            ("May", "Mei"),
+            ("Jun", "June", "Juni"),
+            ("Jul", "July", "Juli"),
+            ("Aug", "August", "Agustus", "Agu", "Agt"),
+            ("Sep", "Sept", "September"),
+            ("Oct", "October", "Oktober", "Okt"),
+            ("Nov", "November", "Nopember"),
+            ("Dec", "December", "Desember", "Des"),
+        ]
+        WEEKDAYS = [
+            ("Mon", "Monday", "Senin"),
+            ("Tue", "Tuesday", "Selasa"),
+            ("Wed", "Wednesday", "Rabu"),
+            ("Thu", "Thursday", "Kamis"),
+            ("Fri", "Friday", "Jumat"),
+            ("Sat", "Saturday", "Sabtu"),
+            ("Sun", "Sunday", "Minggu"),
+        ]
+        JUMP = [*dateparser.parserinfo.JUMP, "pukul", "jam", "pk", "tanggal", "tgl"]
+
+        def __init__(self) -> None:
+            super().__init__(dayfirst=True)
+
+    return dateparser, _IndonesianDates()
 
 
-_PARSER_INFO = _IndonesianDates()
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _NUMERIC_DATE = re.compile(r"^\d{1,2}[-/.]\d{1,2}[-/.]\d{4}$")
 
@@ -85,7 +92,8 @@ def parse_date(value: str) -> date:
             return date.fromisoformat(text)
         if not _NUMERIC_DATE.match(text) and not re.search(r"[A-Za-z]", text):
             raise ValueError(text)
-        parsed = dateparser.parse(text, parserinfo=_PARSER_INFO, default=datetime(2000, 1, 1))
+        dateparser, names = _dates()
+        parsed = dateparser.parse(text, parserinfo=names, default=datetime(2000, 1, 1))
     except (ValueError, OverflowError) as exc:
         raise InputError("err.bad_date", value=value) from exc
     if not re.search(r"\d{4}", text):
@@ -114,7 +122,8 @@ def parse_datetime(value: str, tz: str = "Asia/Jakarta") -> datetime:
         if re.match(r"^\d{4}-\d{2}-\d{2}", text):
             parsed = datetime.fromisoformat(text.replace(" ", "T", 1))
         else:
-            parsed = dateparser.parse(text, parserinfo=_PARSER_INFO)
+            dateparser, names = _dates()
+            parsed = dateparser.parse(text, parserinfo=names)
     except (ValueError, OverflowError) as exc:
         raise InputError("err.bad_datetime", value=value) from exc
     if parsed.tzinfo is None:

@@ -16,7 +16,6 @@ import fcntl
 import hashlib
 import os
 import stat
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -104,6 +103,8 @@ def start_private(url: str, path: Path) -> None:
         fcntl.flock(guard, fcntl.LOCK_EX)  # one starter at a time
         if _answers(path):
             return
+        import subprocess  # only the first start of the day needs it
+
         fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         with os.fdopen(fd, "ab") as log:
             process = subprocess.Popen(
