@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -28,7 +28,6 @@ from soptui.views import AttemptView, CaseDetail, EventView, StepView
 
 if TYPE_CHECKING:
     from soptui.app import SoptuiApp
-    from soptui.cases import CaseService
     from soptui.narasumber_views import Booking, SpeakerStep
 
 OPEN = ("open", "paused")
@@ -507,7 +506,7 @@ class CaseScreen(LiveScreen):
         )
         self.app.push_screen(dialog, finished)
 
-    def _services(self) -> tuple[CaseService, Actor, int]:
+    def _services(self) -> tuple[Any, Actor, int]:  # (svc.cases, the clerk, the case)
         app = soptui_app(self)
         return app.svc.cases, app.actor, self.case_id
 
