@@ -58,22 +58,13 @@ def sop_list(opts: Options, fmt: str) -> None:
 @format_option
 @pass_options
 def sop_show(opts: Options, code: str, version: int | None, fmt: str) -> None:
-    from sqlalchemy import select
-
-    from soptui.db.models import SopVersion
-    from soptui.errors import NotFoundError
+    """One SOP; --format flow draws its flowchart (Permen PAN-RB 35/2012)."""
     from soptui.formatting import render
 
-    svc = opts.ready()
-    with svc.db.read() as s:
-        row = svc.catalogs.latest(s, code)
-        if version is not None:
-            row = s.execute(
-                select(SopVersion).where(SopVersion.code == row.code, SopVersion.version == version)
-            ).scalar_one_or_none()
-            if row is None:
-                raise NotFoundError("err.sop_not_found", code=f"{code} v{version}")
-        definition = svc.catalogs.definition(s, row.id)
+    definition = opts.ready().sop_definition(code, version)
+    if fmt == "flow":
+        emit(flow_text(definition))
+        return
     data = definition.to_dict()
     data["roles"] = [r["name"] if isinstance(r, dict) else r for r in data["roles"]]
     data["role_keys"] = [r.key for r in definition.roles]
@@ -107,6 +98,22 @@ def sop_show(opts: Options, code: str, version: int | None, fmt: str) -> None:
         for st in steps:
             st["text"] = _wrap(st["text"], 60)
     emit("\n".join(head) + render(steps, cols, fmt))
+
+
+def flow_text(definition: Any, detail: Any = None) -> str:
+    """The flowchart for this terminal (its width, ASCII on the Linux console)
+    or, piped into a file, 80 columns of box-drawing characters."""
+    import os
+    import shutil
+    import sys
+
+    from soptui.flowchart import draw, plain, wants_ascii
+
+    width = shutil.get_terminal_size((80, 24)).columns if sys.stdout.isatty() else 80
+    ascii_only = wants_ascii(
+        os.environ.get("TERM") if sys.stdout.isatty() else None, sys.stdout.encoding
+    )
+    return plain(draw(definition, detail, width=max(60, width), ascii=ascii_only))
 
 
 def _decision_text(definition: Any, step: Any) -> str:

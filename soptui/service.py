@@ -13,8 +13,8 @@ from soptui.catalog import SopDefinition
 from soptui.catalog_store import CatalogStore
 from soptui.db import schema
 from soptui.db.engine import SQLITE_BUSY_TIMEOUT_MS, Database
-from soptui.db.models import Case, Setting, User
-from soptui.errors import RuleError
+from soptui.db.models import Case, Setting, SopVersion, User
+from soptui.errors import NotFoundError, RuleError
 from soptui.identity import Actor, session_login
 from soptui.letters import LetterService
 from soptui.narasumber import NarasumberService
@@ -81,10 +81,20 @@ class Soptui:
         with self.db.read() as s:
             return self.catalogs.summaries(s)
 
-    def sop_definition(self, code: str) -> SopDefinition:
-        """The newest version of one SOP."""
+    def sop_definition(self, code: str, version: int | None = None) -> SopDefinition:
+        """One SOP: its newest version, or the version given."""
         with self.db.read() as s:
-            return self.catalogs.definition(s, self.catalogs.latest(s, code).id)
+            row = self.catalogs.latest(s, code)
+            if version is not None and version != row.version:
+                found = s.execute(
+                    select(SopVersion).where(
+                        SopVersion.code == row.code, SopVersion.version == version
+                    )
+                ).scalar_one_or_none()
+                if found is None:
+                    raise NotFoundError("err.sop_not_found", code=f"{code} v{version}")
+                row = found
+            return self.catalogs.definition(s, row.id)
 
     def session_login(self) -> str:
         """Who is at the keyboard (see soptui.identity.session_login).
