@@ -73,6 +73,8 @@ class Glyphs:
     marks: dict[str, str]
     ellipsis: str
     rule: str
+    dot: str = "·"
+    times: str = "×"
 
     def line(self, flags: int, heavy: bool = False) -> str:
         if self.rule == "─":
@@ -127,6 +129,8 @@ ASCII = Glyphs(
     },
     ellipsis="~",
     rule="-",
+    dot="-",
+    times="x",
 )
 _STATUS_TAG = {
     "done": "done",
@@ -347,7 +351,9 @@ def draw(
         r = detail.row
         state = t(f"status.{r.status}")
         if r.step_no is not None and r.status in ("open", "paused"):
-            state += f" · {t('flow.at_step', no=r.step_no)}: {due_text(r.remaining, r.status)}"
+            state += (
+                f" {g.dot} {t('flow.at_step', no=r.step_no)}: {due_text(r.remaining, r.status)}"
+            )
         lines.append((Seg(_fit(f"#{r.id} {r.title}", width, g), "head"),))
         lines.append((Seg(_fit(state, width, g), "current"),))
     header = _Canvas(1, total)
@@ -451,7 +457,7 @@ def _mutu(
         return lines
     worked = f" {minutes_text(last.worked_s)}" if last and last.worked_s is not None else ""
     over = "!" if last and last.over_standard else ""
-    extra = f" {g.marks['returned']}{returns}×" if returns else ""
+    extra = f" {g.marks['returned']}{returns}{g.times}" if returns else ""
     lines.append(_fit(f"{mark}{worked}{over}{extra}", width, g))
     lines.append(_fit(last.actor_login or "" if last else "", width, g))
     return lines
