@@ -21,11 +21,12 @@ import re
 import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import NamedTuple
 
 from soptui.catalog import REFUSE_END, SopDefinition, Step
-from soptui.formatting import due_text, minutes_text
-from soptui.i18n import t
+from soptui.formatting import due_text, format_duration, minutes_text
+from soptui.i18n import language, t
 from soptui.views import CaseDetail, StepView
 
 __all__ = ["Line", "Seg", "draw", "lane_abbreviations", "plain", "wants_ascii"]
@@ -450,7 +451,11 @@ def _mutu(
     if sv.status in ("current", "paused"):
         word = t("flow.now") if sv.status == "current" else t("step.paused")
         due = due_text(detail.row.remaining, detail.row.status)
-        wrapped = textwrap.wrap(f"{mark} {word}: {due}", width) or [""]
+        remaining = detail.row.remaining
+        if width < 14 and remaining is not None and remaining < timedelta(0):
+            due = t("ui.due.late_short", d=format_duration(remaining, language()))
+        said = f"{mark} {word}: {due}" if width >= 14 else f"{mark} {due}"
+        wrapped = textwrap.wrap(said, width, break_long_words=False) or [""]
         lines.extend([*wrapped[:1], _fit(" ".join(wrapped[1:]), width, g)])
         return lines
     if sv.status == "pending":

@@ -147,7 +147,7 @@ def test_a_running_case_on_its_flowchart(office) -> None:
     assert "#" + str(case_id) + " Narasumber koperasi" in text
     assert "langkah 3" in text.splitlines()[2]
     assert "( 1 ✓ )" in body[1] and "< 2 ✓ >" in body[5]
-    assert "║ 3 ▶ ║" in body[9] and "SEKARANG" in body[9]
+    assert "║ 3 ▶ ║" in body[9] and "▶ sisa 5m" in body[9]
     assert "━Tidak━" in body[5]  # the return taken is drawn heavy
     assert "↩1×" in body[5]
     assert "│ 4   │" in body[13]  # still to come: no mark
