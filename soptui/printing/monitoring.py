@@ -11,9 +11,11 @@ from soptui.printing.base import FONT, Paper
 from soptui.reports import Report
 
 
-def monitoring_pdf(report: Report, *, size: str = "a4", place: str = "Pontianak") -> bytes:
-    start: date = report.params["from"]
-    end: date = report.params["to"]
+def monitoring_pdf(
+    report: Report, start: date, end: date, *, size: str = "a4", place: str = "Pontianak"
+) -> bytes:
+    """The form for the period [start, end] (given, not read back from the
+    report's params, which cross the socket as plain values)."""
     period = f"{start.strftime('%d-%m-%Y')} - {end.strftime('%d-%m-%Y')}"
     pdf = Paper(size=size, landscape=True, title=f"{t('pdf.mon.title')} {period}")
     pdf.add_page()
