@@ -94,6 +94,7 @@ class CaseScreen(LiveScreen):
         key("p", "explain('pause')", "case.why_pause", show=False),
         key("space", "toggle", "case.toggle", show=False),
         key("i", "sop", "case.sop", show=False),
+        key("f", "flow", "case.flow"),
         # At a step that decides or checks the speaker: find one and book for the case.
         key("b", "app.lookup", "case.speaker", show=False),
         key("f5", "reload", "case.reload", show=False),
@@ -461,6 +462,12 @@ class CaseScreen(LiveScreen):
     def action_sop(self) -> None:
         if self.detail is not None:
             self.app.push_screen(SopInfoScreen(self.detail.sop))
+
+    def action_flow(self) -> None:
+        if self.detail is not None:
+            from soptui.screens.flowchart import FlowchartScreen
+
+            self.app.push_screen(FlowchartScreen(self.detail.sop, self.detail))
 
     def _step_words(self, step: Step) -> str:
         assert self.detail is not None
