@@ -168,16 +168,20 @@ class SoptuiApp(App[None]):
 
     def _pushed(self, _token: str) -> None:
         """A change anywhere (called on the connection's reader thread)."""
-        with contextlib.suppress(RuntimeError):  # the app is gone
-            self.call_from_thread(self._tick)
+        self._from_reader(self._tick)
 
     def _tick(self) -> None:
         self._stamp_seen(self.read_stamp())
 
     def _gone(self) -> None:
         """The server hung up (called on the connection's reader thread)."""
-        with contextlib.suppress(RuntimeError):
-            self.call_from_thread(self._connection_lost)
+        self._from_reader(self._connection_lost)
+
+    def _from_reader(self, callback: Callable[[], Any]) -> None:
+        if not self.is_running:
+            return  # the app has ended; nothing to tell
+        with contextlib.suppress(RuntimeError):  # it ended just now
+            self.call_from_thread(callback)
 
     def _connection_lost(self) -> None:
         if self._poll_broken:

@@ -110,7 +110,7 @@ def _columns_type(names: tuple[str, ...]) -> type[tuple[Any, ...]]:
 
 
 def _roles_key(actor: Actor | None) -> tuple[str, ...] | None:
-    """All a read statement depends on of the clerk (soptui.fastpath checks it)."""
+    """All a read statement depends on of the clerk."""
     return None if actor is None else tuple(sorted(actor.roles))
 
 
@@ -618,8 +618,7 @@ class CaseService:
         offset: int,
         now: datetime,
     ) -> Select[Any]:
-        """The statement list_cases runs (the start-up fast path replays it
-        compiled: soptui.fastpath)."""
+        """The statement list_cases runs."""
         # Plain columns, not ORM entities: an inbox page is read often and
         # nothing here is changed, so the identity map is pure overhead.
         query = (

@@ -22,16 +22,6 @@ class SoptuiError(Exception):
     def __str__(self) -> str:
         return self.message()
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Pickled whole (key and params) - the terminal app's start-up helper
-        # sends errors across a process boundary (soptui.prefetch).
-        return (_restore, (type(self), self.key, self.params))
-
-
-def _restore(cls: type[SoptuiError], key: str, params: dict[str, Any]) -> SoptuiError:
-    error = cls.__new__(cls)
-    SoptuiError.__init__(error, key, **params)
-    return error
 
 
 class InputError(SoptuiError):

@@ -50,8 +50,7 @@ def _delegations_query(user_id: int, today: date) -> Select[Any]:
     )
 
 
-# The statements behind soptui.actors.Lookups, by name. The start-up fast path
-# (soptui.fastpath) compiles these same statements and replays them.
+# The statements behind soptui.actors.Lookups, by name.
 IDENTITY_QUERIES: dict[str, Callable[..., Select[Any]]] = {
     "user": _user_query,
     "roles": _roles_query,

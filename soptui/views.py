@@ -1,7 +1,7 @@
-"""Plain read models handed to the CLI and the screens (no ORM objects leak out),
-and how an inbox row and the view counts are built from plain column values:
-shared by the case service and the start-up fast path (soptui.fastpath), which
-reads the same columns without SQLAlchemy."""
+"""Plain read models: what the services return, the server sends and the
+clients (the CLI, the screens) decode (no ORM objects leak out; no SQLAlchemy
+here), and how an inbox row and the view counts are built from plain column
+values."""
 
 from __future__ import annotations
 
