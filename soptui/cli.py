@@ -32,12 +32,24 @@ class Options:
     theme: str | None
     _service: Any = None
 
-    def service(self) -> Any:
-        """The services, opened lazily (so --help and typos cost no database)."""
+    def service(self, *, create: bool = False) -> Any:
+        """The services, opened lazily (so --help and typos cost no database).
+        Only init, demo and the terminal app create a missing SQLite file: any
+        other command refuses it as not set up, leaving nothing behind."""
         if self._service is None:
             from soptui.service import Soptui
 
-            self._service = Soptui(self.url())
+            url = self.url()
+            if not create and missing_sqlite_file(url):
+                from soptui.errors import RuleError
+
+                raise RuleError("err.not_initialised")
+            try:
+                self._service = Soptui(url)
+            except SoptuiError:
+                raise
+            except Exception as exc:
+                raise database_error(url, exc) from exc
         return self._service
 
     def url(self) -> str:
@@ -49,7 +61,14 @@ class Options:
 
     def ready(self) -> Any:
         svc = self.service()
-        svc.ensure_ready()
+        try:
+            svc.ensure_ready()
+        except SoptuiError:
+            raise
+        except Exception as exc:
+            # The first time the database is touched: not a database, not
+            # reachable, not ours to read.
+            raise database_error(self.url(), exc) from exc
         return svc
 
     def actor(self) -> Any:
@@ -62,12 +81,156 @@ def data_dir() -> Path:
     return Path(user_data_dir("soptui", appauthor=False))
 
 
+def missing_sqlite_file(url: str) -> bool:
+    """Whether `url` names an SQLite file that does not exist (yet)."""
+    from soptui.db.engine import normalise_url
+
+    try:
+        full = normalise_url(url)
+    except (OSError, ValueError):
+        return False  # the engine will say what is wrong with it
+    if not full.startswith("sqlite:///"):
+        return False
+    path = full.removeprefix("sqlite:///").split("?", 1)[0]
+    if not path or path == ":memory:":
+        return False
+    try:
+        return not Path(path).exists()
+    except (OSError, ValueError):
+        return False
+
+
+def database_error(url: str, exc: BaseException) -> SoptuiError:
+    """One line for a database that cannot be opened: not a database file,
+    an unknown backend, a server that refuses, a file we may not read."""
+    from soptui.errors import shown
+
+    name = type(exc).__name__
+    text = " ".join(str(getattr(exc, "orig", None) or exc).split())
+    if "file is not a database" in text or "database disk image is malformed" in text:
+        reason = t("err.db_not_sqlite")
+    elif name in ("NoSuchModuleError", "ModuleNotFoundError", "ArgumentError"):
+        reason = t("err.db_backend")
+    elif "connection" in text.lower() and ("refused" in text or "failed" in text):
+        reason = t("err.db_refused") + ": " + text.split(":")[-1].strip()
+    else:
+        reason = text or name
+    return InputError("err.db_open", url=shown(_hide_password(url)), reason=reason)
+
+
+def _hide_password(url: str) -> str:
+    """postgresql://user:secret@host/db -> postgresql://user:***@host/db"""
+    import re
+
+    return re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", url)
+
+
+INPUT_FILE_MAX = 1024 * 1024  # an SOP source is ~20 KB; a week schedule far less
+
+
+def read_input_file(path: str, max_bytes: int = INPUT_FILE_MAX) -> str:
+    """The text of a file the clerk names, read bounded: a regular file only
+    (a FIFO, /dev/zero or a folder is refused at once, never waited on or read
+    forever), at most max_bytes, UTF-8."""
+    import errno
+    import stat
+
+    try:
+        # O_NONBLOCK: opening a FIFO with no writer must not wait forever.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR, errno.ELOOP):
+            raise InputError("err.file_missing", path=path) from exc
+        if exc.errno in (errno.EACCES, errno.EPERM):
+            raise InputError("err.file_denied", path=path) from exc
+        if exc.errno == errno.EISDIR:
+            raise InputError("err.file_not_regular", path=path) from exc
+        raise InputError("err.file_os", path=path, reason=exc.strerror or str(exc)) from exc
+    except ValueError as exc:  # a NUL in the path
+        raise InputError("err.file_missing", path=path) from exc
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError("err.file_not_regular", path=path)
+        if info.st_size > max_bytes:
+            raise InputError("err.file_too_big", path=path, max=_size_text(max_bytes))
+        with os.fdopen(fd, "rb", closefd=True) as f:
+            fd = -1
+            data = f.read(max_bytes + 1)
+    except OSError as exc:
+        raise InputError("err.file_os", path=path, reason=exc.strerror or str(exc)) from exc
+    finally:
+        if fd >= 0:
+            os.close(fd)
+    if len(data) > max_bytes:  # it grew while we read
+        raise InputError("err.file_too_big", path=path, max=_size_text(max_bytes))
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError("err.file_encoding", path=path) from exc
+
+
+def _size_text(size: int) -> str:
+    return f"{size // 1024} KiB" if size < 1024 * 1024 else f"{size // (1024 * 1024)} MiB"
+
+
+class WholeNumber(click.ParamType):
+    """An id, version, limit or year: a whole number in lo..hi (by default
+    what a 64-bit column holds), refused in the interface's language."""
+
+    name = "integer"
+
+    def __init__(self, lo: int = 1, hi: int = 2**63 - 1) -> None:
+        self.lo, self.hi = lo, hi
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            number = value
+        else:
+            text = str(value).strip()
+            if not (text.isascii() and text.lstrip("+-").isdigit()) or len(text) > 40:
+                self.fail(t("err.not_a_number", field=_param_name(param), value=_short(text)))
+            number = int(text)
+        if not self.lo <= number <= self.hi:
+            self.fail(t("err.number_range", field=_param_name(param), lo=self.lo, hi=self.hi))
+        return number
+
+
+ID = WholeNumber()
+
+
+def _param_name(param: click.Parameter | None) -> str:
+    if param is None:
+        return ""
+    if param.param_type_name == "argument":
+        return (param.name or "").upper()
+    return param.opts[0] if param.opts else (param.name or "")
+
+
+def _short(text: str) -> str:
+    from soptui.errors import shown
+
+    return str(shown(text if len(text) <= 40 else text[:39] + "…"))
+
+
 pass_options = click.make_pass_decorator(Options)
 
 
 def fail(error: SoptuiError) -> NoReturn:
-    click.echo(f"soptui: {error.message()}", err=True)
+    say(error.message())
     sys.exit(error.exit_code)
+
+
+def say(message: str) -> None:
+    """An error on stderr: one printable line, whatever it quotes (a catalog
+    error's file text, a driver's multi-line message, click echoing an
+    undecodable option name)."""
+    from soptui.errors import shown
+
+    text = message if message.isprintable() else " ".join(message.split())
+    if not text.isprintable():
+        text = "".join(ch if ch.isprintable() else str(shown(ch)) for ch in text)
+    click.echo(f"soptui: {text}", err=True)
 
 
 def format_option(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -173,7 +336,7 @@ def run_tui(opts: Options) -> None:
         requested = DEFAULT_DEMO_LOGIN
 
     def open_services() -> Any:
-        svc = opts.service()
+        svc = opts.service(create=True)
         if opts.demo and svc.is_empty():
             from soptui.demo import build_demo
 
@@ -204,7 +367,7 @@ INBOX_LIMIT = 200
 @pass_options
 def init(opts: Options) -> None:
     """Create or upgrade the schema; load or refresh the bundled catalog."""
-    svc = opts.service()
+    svc = opts.service(create=True)
     count, admin = svc.init()
     emit(t("ok.init", url=svc.db.engine.url.render_as_string(hide_password=True), sops=count))
     if admin:
@@ -218,7 +381,7 @@ def demo(opts: Options, force: bool) -> None:
     """Init + a realistic demo relative to today (users for every role, 60+ cases)."""
     from soptui.demo import DEFAULT_DEMO_LOGIN, build_demo
 
-    svc = opts.service()
+    svc = opts.service(create=True)
     if not svc.is_empty():
         if not force:
             raise click.exceptions.Exit(_refuse_demo())
@@ -243,12 +406,10 @@ def wipe(opts: Options) -> Any:
     meta.drop_all(svc.db.engine)
     svc.close()
     opts._service = None
-    return opts.service()
+    return opts.service(create=True)
 
 
 # ----- entry point ---------------------------------------------------------------------
-
-
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -256,19 +417,41 @@ def main(argv: list[str] | None = None) -> None:
         cli.main(args=argv, prog_name="soptui", standalone_mode=False)
     except SoptuiError as exc:
         fail(exc)
+    except (RecursionError, MemoryError) as exc:
+        # Input nested or sized past what the parsers take (a TOML of 100,000
+        # nested arrays): refused, nothing written.
+        fail(InputError("err.too_deep", path="-") if isinstance(exc, RecursionError)
+             else InputError("err.file_too_big", path="-", max="?"))  # fmt: skip
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
-        click.echo("soptui: " + t("err.aborted"), err=True)
+        say(t("err.aborted"))
         sys.exit(1)
     except click.UsageError as exc:
-        click.echo(f"soptui: {usage_message(exc)}", err=True)
+        say(usage_message(exc))
         sys.exit(2)
     except click.ClickException as exc:
-        click.echo(f"soptui: {exc.format_message()}", err=True)
+        say(exc.format_message())
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.exit(130)
+    except Exception as exc:
+        if os.environ.get("SOPTUI_DEBUG"):
+            raise
+        fail(unexpected(exc))
+
+
+def unexpected(exc: Exception) -> SoptuiError:
+    """The last resort: one line, never a traceback (SOPTUI_DEBUG=1 shows it).
+    A database that refuses mid-command says so; anything else is a bug,
+    named by its kind, exit 1."""
+    from soptui.errors import RuleError, shown
+
+    sqlalchemy_exc = sys.modules.get("sqlalchemy.exc")
+    if sqlalchemy_exc is not None and isinstance(exc, sqlalchemy_exc.DBAPIError):
+        text = " ".join(str(exc.orig or exc).split())
+        return RuleError("err.db_failed", reason=shown(text))
+    return RuleError("err.internal", kind=type(exc).__name__)
 
 
 def usage_message(exc: click.UsageError) -> str:
@@ -281,7 +464,12 @@ def usage_message(exc: click.UsageError) -> str:
             name = (exc.param.name or "").upper()
         return t("err.missing_param", param=name)
     if isinstance(exc, click.exceptions.BadParameter):
-        name = exc.param.opts[0] if exc.param is not None and exc.param.opts else ""
+        name = _param_name(exc.param)
+        if exc.param is not None and isinstance(exc.param.type, click.Choice):
+            choices = ", ".join(str(c) for c in exc.param.type.choices)
+            return t("err.bad_choice", field=name, choices=choices)
+        if exc.param is not None and isinstance(exc.param.type, WholeNumber):
+            return exc.message  # already names the parameter, translated
         return t("err.bad_param", param=name, detail=exc.message)
     if exc.message.startswith("No such command"):
         return t(

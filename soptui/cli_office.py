@@ -5,12 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import click
 
-from soptui.cli import Options, emit, format_option, parse_date_opt, pass_options
+from soptui.cli import (
+    ID,
+    Options,
+    emit,
+    format_option,
+    parse_date_opt,
+    pass_options,
+    read_input_file,
+)
 from soptui.errors import InputError
 from soptui.i18n import t
 
@@ -53,7 +60,7 @@ def sop_list(opts: Options, fmt: str) -> None:
 @sop.command("show")
 @click.argument("code")
 @click.option(
-    "--version", "version", type=int, default=None, help="A given version (default newest)."
+    "--version", "version", type=ID, default=None, help="A given version (default newest)."
 )
 @format_option
 @pass_options
@@ -129,7 +136,7 @@ def _wrap(text: str, width: int) -> str:
 
 
 @sop.command("import")
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file")
 @pass_options
 def sop_import(opts: Options, file: str) -> None:
     """Add a new SOP or a new version of one (admin)."""
@@ -139,10 +146,7 @@ def sop_import(opts: Options, file: str) -> None:
     actor = opts.actor()
     if not actor.is_admin:
         raise PermissionDenied("err.admin_only")
-    try:
-        source = Path(file).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError("err.file", path=file, reason=str(exc)) from exc
+    source = read_input_file(file)
     svc = opts.service()
     try:
         with svc.db.write() as s:
@@ -150,6 +154,8 @@ def sop_import(opts: Options, file: str) -> None:
             code, version = row.code, row.version
     except CatalogError as exc:
         raise InputError("err.catalog", detail=str(exc)) from exc
+    except RecursionError as exc:
+        raise InputError("err.too_deep", path=file) from exc
     emit(t("ok.sop_import" if created else "ok.sop_same", code=code, version=version))
 
 
@@ -212,7 +218,7 @@ CASE_COLUMNS = [
 @click.option(
     "--from-letter",
     "from_letter",
-    type=int,
+    type=ID,
     default=None,
     help="Start from a registered incoming letter (its id).",
 )
@@ -262,7 +268,7 @@ def case_new(
 )
 @click.option("--sop", "sop_code", default=None)
 @click.option("--search", default=None)
-@click.option("--limit", type=click.IntRange(1), default=None)
+@click.option("--limit", type=ID, default=None)
 @format_option
 @pass_options
 def case_list(
@@ -300,7 +306,7 @@ def case_list(
 
 
 @case.command("show")
-@click.argument("case_id", type=int)
+@click.argument("case_id", type=ID)
 @format_option
 @pass_options
 def case_show(opts: Options, case_id: int, fmt: str) -> None:
@@ -423,7 +429,7 @@ def case_show(opts: Options, case_id: int, fmt: str) -> None:
 def _expect_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--expect-version",
-        type=int,
+        type=ID,
         default=None,
         help="Refuse if the case changed since this version was read.",
     )(f)
@@ -434,7 +440,7 @@ def _done(case_id: int, what: str) -> None:
 
 
 @case.command("complete")
-@click.argument("case_id", type=int)
+@click.argument("case_id", type=ID)
 @click.option("--note", default=None)
 @_expect_option
 @pass_options
@@ -447,7 +453,7 @@ def case_complete(
 
 
 @case.command("return")
-@click.argument("case_id", type=int)
+@click.argument("case_id", type=ID)
 @click.option("--note", required=True)
 @click.option(
     "--to", "to", default=None, metavar="STEP_NO", help="An earlier step (number or key)."
@@ -465,7 +471,7 @@ def case_return(
 
 
 @case.command("refuse")
-@click.argument("case_id", type=int)
+@click.argument("case_id", type=ID)
 @click.option("--note", required=True)
 @_expect_option
 @pass_options
@@ -475,7 +481,7 @@ def case_refuse(opts: Options, case_id: int, note: str, expect_version: int | No
 
 
 @case.command("note")
-@click.argument("case_id", type=int)
+@click.argument("case_id", type=ID)
 @click.option("--text", required=True)
 @pass_options
 def case_note(opts: Options, case_id: int, text: str) -> None:
@@ -484,7 +490,7 @@ def case_note(opts: Options, case_id: int, text: str) -> None:
 
 
 @case.command("pause")
-@click.argument("case_id", type=int)
+@click.argument("case_id", type=ID)
 @click.option("--note", required=True)
 @_expect_option
 @pass_options
@@ -495,7 +501,7 @@ def case_pause(opts: Options, case_id: int, note: str, expect_version: int | Non
 
 
 @case.command("resume")
-@click.argument("case_id", type=int)
+@click.argument("case_id", type=ID)
 @click.option("--note", default=None)
 @_expect_option
 @pass_options
@@ -505,7 +511,7 @@ def case_resume(opts: Options, case_id: int, note: str | None, expect_version: i
 
 
 @case.command("cancel")
-@click.argument("case_id", type=int)
+@click.argument("case_id", type=ID)
 @click.option("--note", required=True)
 @_expect_option
 @pass_options
@@ -516,6 +522,9 @@ def case_cancel(opts: Options, case_id: int, note: str, expect_version: int | No
 
 
 # ----- calendar ----------------------------------------------------------------------
+
+CALENDAR_SHOW_DAYS = 3660  # ten years a listing
+SCHEDULE_FILE_MAX = 64 * 1024
 
 
 @click.group()
@@ -535,8 +544,8 @@ def calendar_show(opts: Options, start: str | None, end: str | None, fmt: str) -
     last = parse_date_opt(end) or first + timedelta(days=13)
     if last < first:
         raise InputError("err.bad_range")
-    if (last - first).days > 3660:
-        raise InputError("err.bad_range")
+    if (last - first).days > CALENDAR_SHOW_DAYS:
+        raise InputError("err.range_too_long", days=CALENDAR_SHOW_DAYS)
     svc = opts.ready()
     with svc.db.read() as s:
         days = svc.calendars.calendar(s).days(first, last)
@@ -619,7 +628,6 @@ def calendar_open(opts: Options, day: str, until: str | None, note: str) -> None
 @click.option(
     "--file",
     "file",
-    type=click.Path(dir_okay=False),
     default=None,
     help='JSON week, e.g. {"mon": [["08:00","12:00"]], ...}',
 )
@@ -636,9 +644,12 @@ def calendar_schedule(
     if preset == "ramadan":
         schedule = WeekSchedule.ramadan()
     elif file:
+        text = read_input_file(file, SCHEDULE_FILE_MAX)
         try:
-            schedule = WeekSchedule.from_json(json.loads(Path(file).read_text(encoding="utf-8")))
-        except (OSError, ValueError) as exc:
+            schedule = WeekSchedule.from_json(json.loads(text))
+        except RecursionError as exc:
+            raise InputError("err.too_deep", path=file) from exc
+        except ValueError as exc:
             raise InputError("err.schedule", reason=str(exc)) from exc
     else:
         raise InputError("err.schedule", reason="--preset ramadan or --file FILE")

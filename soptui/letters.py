@@ -26,7 +26,7 @@ from soptui.db.engine import Database
 from soptui.db.models import Case, Letter, LetterCounter, NumberPattern, Setting
 from soptui.errors import InputError, NotFoundError, RuleError
 from soptui.identity import Actor
-from soptui.validate import NAME_MAX, NOTE_MAX, SHORT_MAX, TITLE_MAX, clean_text
+from soptui.validate import NAME_MAX, NOTE_MAX, SHORT_MAX, TITLE_MAX, clean_text, guarded
 
 OFFICE_TZ = ZoneInfo("Asia/Jakarta")
 DEFAULT_PATTERN = "{klasifikasi}/{nomor}/{unit}"
@@ -151,6 +151,7 @@ def check_klasifikasi(value: str) -> str:
     return text
 
 
+@guarded
 class LetterService:
     def __init__(self, db: Database, clock: Callable[[], datetime]) -> None:
         self.db = db

@@ -385,9 +385,9 @@ EN: dict[str, str] = {
 }
 
 # The narasumber registry's and the terminal app's strings.
-from soptui import messages_narasumber, messages_ui  # noqa: E402
+from soptui import messages_input, messages_narasumber, messages_ui  # noqa: E402
 
 MESSAGES: dict[str, dict[str, str]] = {
-    "id": {**ID, **messages_narasumber.ID, **messages_ui.ID},
-    "en": {**EN, **messages_narasumber.EN, **messages_ui.EN},
+    "id": {**ID, **messages_narasumber.ID, **messages_ui.ID, **messages_input.ID},
+    "en": {**EN, **messages_narasumber.EN, **messages_ui.EN, **messages_input.EN},
 }

@@ -31,6 +31,7 @@ from soptui.db.engine import Database
 from soptui.db.models import Case, StepAttempt, User, UserRole
 from soptui.db.registry_models import Narasumber, NarasumberBooking
 from soptui.errors import InputError
+from soptui.validate import YEAR_MAX, YEAR_MIN, guarded
 
 OFFICE_TZ = ZoneInfo("Asia/Jakarta")
 # A SOP "runs well" in the monitoring table when at least this share of its
@@ -73,9 +74,11 @@ def semester_range(value: str) -> tuple[date, date]:
     """'2026-1' -> Jan..Jun 2026; '2026-2' -> Jul..Dec 2026."""
     try:
         year_text, half = value.split("-")
-        year = int(year_text)
+        year = int(year_text) if len(year_text) <= 4 else 0
     except ValueError as exc:
         raise InputError("err.bad_semester", value=value) from exc
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        raise InputError("err.bad_semester", value=value)
     if half == "1":
         return date(year, 1, 1), date(year, 6, 30)
     if half == "2":
@@ -83,6 +86,7 @@ def semester_range(value: str) -> tuple[date, date]:
     raise InputError("err.bad_semester", value=value)
 
 
+@guarded
 class ReportService:
     def __init__(self, db: Database, catalogs: CatalogStore, clock: Callable[[], datetime]) -> None:
         self.db = db

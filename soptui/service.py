@@ -20,9 +20,11 @@ from soptui.letters import LetterService
 from soptui.narasumber import NarasumberService
 from soptui.reports import ReportService
 from soptui.users import DEMO_KEY, UserService, os_full_name
+from soptui.validate import guarded
 from soptui.views import SopSummary
 
 
+@guarded
 class Soptui:
     def __init__(
         self,
