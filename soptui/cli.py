@@ -349,11 +349,21 @@ def run_tui(opts: Options) -> None:
 
     first_page = StartupRead(url, requested, INBOX_LIMIT, open_services)
     prefetch = Prefetch(first_page, after=first_page.after)
+    # From here on a lost terminal ends this process (after the fork: the
+    # helper has no business with the watcher thread).
+    from soptui.lifeline import Lifeline
+
+    lifeline = Lifeline().start()
     from soptui.app import run_app  # Textual loads while the helper reads the database
 
     page = prefetch.result()
     run_app(
-        LazyServices(url), page.actor, mouse=not opts.no_mouse, theme=opts.theme, first_page=page
+        LazyServices(url),
+        page.actor,
+        mouse=not opts.no_mouse,
+        theme=opts.theme,
+        first_page=page,
+        lifeline=lifeline,
     )
 
 
