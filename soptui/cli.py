@@ -30,27 +30,24 @@ class Options:
     demo: bool
     no_mouse: bool
     theme: str | None
+    server: str | None = None
     _service: Any = None
 
-    def service(self, *, create: bool = False) -> Any:
-        """The services, opened lazily (so --help and typos cost no database).
-        Only init, demo and the terminal app create a missing SQLite file: any
-        other command refuses it as not set up, leaving nothing behind."""
+    def service(self) -> Any:
+        """The services: a connection to the server (the office's, or the
+        user's private one for the database, started on demand), opened
+        lazily so that --help and typos cost nothing."""
         if self._service is None:
-            from soptui.service import Soptui
+            from soptui.client.remote import Remote
+            from soptui.client.spawn import connect
 
-            url = self.url()
-            if not create and missing_sqlite_file(url):
-                from soptui.errors import RuleError
-
-                raise RuleError("err.not_initialised")
-            try:
-                self._service = Soptui(url)
-            except SoptuiError:
-                raise
-            except Exception as exc:
-                raise database_error(url, exc) from exc
+            self._service = Remote(connect(self.url(), self.server, as_user=self.requested()))
         return self._service
+
+    def requested(self) -> str | None:
+        """The login asked for with --user / SOPTUI_USER: a request the
+        server honours on a demo database or for an admin only."""
+        return self.user or os.environ.get("SOPTUI_USER") or None
 
     def url(self) -> str:
         if self.db_url:
@@ -60,69 +57,17 @@ class Options:
         return os.environ.get("SOPTUI_DB") or str(data_dir() / "soptui.sqlite")
 
     def ready(self) -> Any:
-        svc = self.service()
-        try:
-            svc.ensure_ready()
-        except SoptuiError:
-            raise
-        except Exception as exc:
-            # The first time the database is touched: not a database, not
-            # reachable, not ours to read.
-            raise database_error(self.url(), exc) from exc
-        return svc
+        return self.service()
 
     def actor(self) -> Any:
-        return self.ready().identify(self.user or os.environ.get("SOPTUI_USER") or None)
+        """Who the server says is asking (raises why not)."""
+        return self.service().actor
 
 
 def data_dir() -> Path:
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("soptui", appauthor=False))
-
-
-def missing_sqlite_file(url: str) -> bool:
-    """Whether `url` names an SQLite file that does not exist (yet)."""
-    from soptui.db.engine import normalise_url
-
-    try:
-        full = normalise_url(url)
-    except (OSError, ValueError):
-        return False  # the engine will say what is wrong with it
-    if not full.startswith("sqlite:///"):
-        return False
-    path = full.removeprefix("sqlite:///").split("?", 1)[0]
-    if not path or path == ":memory:":
-        return False
-    try:
-        return not Path(path).exists()
-    except (OSError, ValueError):
-        return False
-
-
-def database_error(url: str, exc: BaseException) -> SoptuiError:
-    """One line for a database that cannot be opened: not a database file,
-    an unknown backend, a server that refuses, a file we may not read."""
-    from soptui.errors import shown
-
-    name = type(exc).__name__
-    text = " ".join(str(getattr(exc, "orig", None) or exc).split())
-    if "file is not a database" in text or "database disk image is malformed" in text:
-        reason = t("err.db_not_sqlite")
-    elif name in ("NoSuchModuleError", "ModuleNotFoundError", "ArgumentError"):
-        reason = t("err.db_backend")
-    elif "connection" in text.lower() and ("refused" in text or "failed" in text):
-        reason = t("err.db_refused") + ": " + text.split(":")[-1].strip()
-    else:
-        reason = text or name
-    return InputError("err.db_open", url=shown(_hide_password(url)), reason=reason)
-
-
-def _hide_password(url: str) -> str:
-    """postgresql://user:secret@host/db -> postgresql://user:***@host/db"""
-    import re
-
-    return re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", url)
 
 
 INPUT_FILE_MAX = 1024 * 1024  # an SOP source is ~20 KB; a week schedule far less
@@ -276,6 +221,8 @@ class LazyGroup(click.Group):
     # the terminal app parses the global options only.
     lazy_subcommands={
         "audit": "soptui.cli_admin:audit",
+        "serve": "soptui.cli_server:serve",
+        "server": "soptui.cli_server:server",
         "calendar": "soptui.cli_office:calendar",
         "case": "soptui.cli_office:case",
         "letter": "soptui.cli_letters:letter",
@@ -299,6 +246,12 @@ class LazyGroup(click.Group):
     default=None,
     help="Interface language (env SOPTUI_LANG).",
 )
+@click.option(
+    "--server",
+    "server",
+    metavar="PATH",
+    help="The office server's socket (env SOPTUI_SERVER); default: your private server.",
+)
 @click.option("--demo", is_flag=True, help="Use the demo database (created on first use).")
 @click.option("--no-mouse", is_flag=True, help="Terminal app: ignore the mouse.")
 @click.option("--theme", default=None, help="Terminal app theme (e.g. textual-dark, ansi).")
@@ -308,6 +261,7 @@ def cli(
     db_url: str | None,
     user: str | None,
     lang: str | None,
+    server: str | None,
     demo: bool,
     no_mouse: bool,
     theme: str | None,
@@ -317,106 +271,73 @@ def cli(
     if chosen not in ("id", "en"):
         raise InputError("err.bad_language", value=chosen)
     set_language(chosen)
-    ctx.obj = Options(db_url, user, demo, no_mouse, theme)
+    ctx.obj = Options(
+        db_url, user, demo, no_mouse, theme, server or os.environ.get("SOPTUI_SERVER") or None
+    )
     if ctx.invoked_subcommand is None:
         run_tui(ctx.obj)
 
 
 def run_tui(opts: Options) -> None:
-    """Open the terminal app. The database work (init or demo when empty, the
-    checks, who is at the keyboard, the first inbox page) runs in a forked
-    helper while this process loads Textual: see soptui.prefetch."""
-    from soptui.prefetch import LazyServices, Prefetch, StartupRead
+    """Open the terminal app. Connecting (and starting a private server when
+    none runs), the demo on an empty demo database, and the first inbox page
+    happen in a thread while this one imports Textual."""
+    from soptui.client.startup import Startup
 
-    url = opts.url()
-    requested = opts.user or os.environ.get("SOPTUI_USER") or None
+    requested = opts.requested()
     if opts.demo and not requested:
-        from soptui.demo import DEFAULT_DEMO_LOGIN
+        from soptui.identity import DEFAULT_DEMO_LOGIN
 
         requested = DEFAULT_DEMO_LOGIN
-
-    def open_services() -> Any:
-        svc = opts.service(create=True)
-        if opts.demo and svc.is_empty():
-            from soptui.demo import build_demo
-
-            build_demo(svc)
-        elif svc.is_empty():
-            svc.init()
-        else:
-            svc.ensure_ready()
-        return svc
-
-    first_page = StartupRead(url, requested, INBOX_LIMIT, open_services)
-    prefetch = Prefetch(first_page, after=first_page.after)
-    # From here on a lost terminal ends this process (after the fork: the
-    # helper has no business with the watcher thread).
+    # From here on a lost terminal ends this process (see soptui.lifeline).
     from soptui.lifeline import Lifeline
 
     lifeline = Lifeline().start()
-    from soptui.app import run_app  # Textual loads while the helper reads the database
+    startup = Startup(opts.url(), opts.server, requested, demo=opts.demo, limit=INBOX_LIMIT)
+    startup.begin()
+    from soptui.app import run_app  # Textual loads while the thread reads
 
-    page = prefetch.result()
-    run_app(
-        LazyServices(url),
-        page.actor,
-        mouse=not opts.no_mouse,
-        theme=opts.theme,
-        first_page=page,
-        lifeline=lifeline,
-    )
+    remote, page = startup.result()
+    try:
+        run_app(
+            remote,
+            page.actor,
+            mouse=not opts.no_mouse,
+            theme=opts.theme,
+            first_page=page,
+            lifeline=lifeline,
+        )
+    finally:
+        remote.close()
 
 
 INBOX_LIMIT = 200
 
 
-# ----- init / demo -------------------------------------------------------------
+# ----- init / demo / serve ---------------------------------------------------------
 
 
 @cli.command()
 @pass_options
 def init(opts: Options) -> None:
     """Create or upgrade the schema; load or refresh the bundled catalog."""
-    svc = opts.service(create=True)
+    svc = opts.service()
     count, admin = svc.init()
-    emit(t("ok.init", url=svc.db.engine.url.render_as_string(hide_password=True), sops=count))
+    emit(t("ok.init", url=svc.server.status().database, sops=count))
     if admin:
         emit(t("ok.init_admin", login=admin))
 
 
 @cli.command()
-@click.option("--force", is_flag=True, help="Replace a non-empty database.")
+@click.option("--force", is_flag=True, help="Replace a demo database's data.")
 @pass_options
 def demo(opts: Options, force: bool) -> None:
-    """Init + a realistic demo relative to today (users for every role, 60+ cases)."""
-    from soptui.demo import DEFAULT_DEMO_LOGIN, build_demo
+    """Init + a realistic demo relative to today (users for every role, 60+ cases).
+    Refused on a database with real records, with or without --force."""
+    from soptui.identity import DEFAULT_DEMO_LOGIN
 
-    svc = opts.service(create=True)
-    if not svc.is_empty():
-        if not force:
-            raise click.exceptions.Exit(_refuse_demo())
-        svc = wipe(opts)
-    users, cases = build_demo(svc)
+    users, cases = opts.service().demo(force=force)
     emit(t("ok.demo", users=users, cases=cases, url=opts.url(), login=DEFAULT_DEMO_LOGIN))
-
-
-def _refuse_demo() -> int:
-    from soptui.errors import RuleError
-
-    fail(RuleError("err.demo_not_empty"))
-
-
-def wipe(opts: Options) -> Any:
-    """Drop every table (demo --force), then reopen."""
-    from sqlalchemy import MetaData
-
-    svc = opts.service()
-    meta = MetaData()
-    meta.reflect(svc.db.engine)
-    meta.drop_all(svc.db.engine)
-    svc.close()
-    opts._service = None
-    return opts.service(create=True)
 
 
 # ----- entry point ---------------------------------------------------------------------
@@ -446,22 +367,12 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception as exc:
+        # A bug, not the clerk's input: one line, the traceback on request.
         if os.environ.get("SOPTUI_DEBUG"):
             raise
-        fail(unexpected(exc))
-
-
-def unexpected(exc: Exception) -> SoptuiError:
-    """The last resort: one line, never a traceback (SOPTUI_DEBUG=1 shows it).
-    A database that refuses mid-command says so; anything else is a bug,
-    named by its kind, exit 1."""
-    from soptui.errors import RuleError, shown
-
-    sqlalchemy_exc = sys.modules.get("sqlalchemy.exc")
-    if sqlalchemy_exc is not None and isinstance(exc, sqlalchemy_exc.DBAPIError):
-        text = " ".join(str(exc.orig or exc).split())
-        return RuleError("err.db_failed", reason=shown(text))
-    return RuleError("err.internal", kind=type(exc).__name__)
+        detail = f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
+        click.echo("soptui: " + t("err.unexpected", detail=detail), err=True)
+        sys.exit(1)
 
 
 def usage_message(exc: click.UsageError) -> str:

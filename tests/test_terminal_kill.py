@@ -42,8 +42,19 @@ def soptui_command() -> list[str]:
     return [sys.executable, "-m", "soptui"]
 
 
-def marked(marker: str) -> list[int]:
-    """Pids of the processes whose environment holds the marker."""
+def _is_server(pid: int) -> bool:
+    """The private server the app started on demand: it outlives its clients
+    by design (SOPTUI_LINGER), and is counted apart."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return b"serve" in f.read().split(b"\0")
+    except OSError:
+        return False
+
+
+def marked(marker: str, *, servers: bool = False) -> list[int]:
+    """Pids of the app's processes (or of its private server) whose
+    environment holds the marker."""
     needle = f"SOPTUI_KILL_TEST={marker}".encode()
     found = []
     for entry in os.listdir("/proc"):
@@ -55,7 +66,7 @@ def marked(marker: str) -> list[int]:
                     found.append(int(entry))
         except OSError:
             continue
-    return [pid for pid in found if not _zombie(pid)]
+    return [pid for pid in found if not _zombie(pid) and _is_server(pid) == servers]
 
 
 def _zombie(pid: int) -> bool:
@@ -74,10 +85,10 @@ def _parent(pid: int) -> int:
         return 0
 
 
-def wait_gone(marker: str, limit: float) -> tuple[float, list[int]]:
+def wait_gone(marker: str, limit: float, *, servers: bool = False) -> tuple[float, list[int]]:
     start = time.monotonic()
     while True:
-        left = marked(marker)
+        left = marked(marker, servers=servers)
         elapsed = time.monotonic() - start
         if not left or elapsed > limit:
             return elapsed, left
@@ -92,7 +103,8 @@ class Run:
         self.socket = f"hardening-{self.marker[:12]}"
         self.method = method
         self.proc: subprocess.Popen[bytes] | None = None
-        env = {**os.environ, "SOPTUI_KILL_TEST": self.marker, "TERM": "xterm-256color"}
+        env = {**os.environ, "SOPTUI_KILL_TEST": self.marker, "TERM": "xterm-256color",
+               "SOPTUI_LINGER": "1"}  # fmt: skip
         env.pop("SOPTUI_DEBUG", None)
         args = [*soptui_command(), "--db", str(db), "--user", "demo"]
         if method == "pipes-closed":
@@ -106,7 +118,7 @@ class Run:
             )
         else:
             command = " ".join(f"'{a}'" for a in args)
-            env_args = [f"SOPTUI_KILL_TEST={self.marker}", "TERM=xterm-256color"]
+            env_args = [f"SOPTUI_KILL_TEST={self.marker}", "TERM=xterm-256color", "SOPTUI_LINGER=1"]
             self.tmux("new-session", "-d", "-x", "80", "-y", "24",
                       "env", *env_args, "sh", "-c", f"exec {command}")  # fmt: skip
 
@@ -155,11 +167,13 @@ class Run:
                     os.kill(pid, sig)
 
     def cleanup(self) -> None:
-        for pid in self.app_pids():
+        for pid in [*self.app_pids(), *marked(self.marker, servers=True)]:
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
         if self.method != "pipes-closed":
             self.tmux("kill-server")
+            tmpdir = Path(os.environ.get("TMUX_TMPDIR", "/tmp")) / f"tmux-{os.getuid()}"
+            (tmpdir / self.socket).unlink(missing_ok=True)  # left by a server killed -9
         if self.proc is not None:
             self.proc.kill()
             self.proc.wait(5)
@@ -202,6 +216,10 @@ def kill_runs(demo_db: Path, count: int, figures, seed: int) -> None:
             slowest = max(slowest, elapsed)
             if left or elapsed > DEADLINE:
                 left_behind.append(f"{method} at {moment}: {len(left)} left after {elapsed:.1f}s")
+            # Its private server leaves once it has had no client for SOPTUI_LINGER.
+            _, servers = wait_gone(run.marker, 1 + DEADLINE + 2, servers=True)
+            if servers:
+                left_behind.append(f"{method} at {moment}: the private server stayed")
         finally:
             run.cleanup()
     figures(
