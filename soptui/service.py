@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from datetime import date
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from soptui.calendar_store import CalendarStore
 from soptui.cases import CaseService, Clock, utcnow
@@ -235,22 +233,8 @@ class Soptui:
         )
 
     def session_login(self) -> str:
-        """Who is at the keyboard (see soptui.identity.session_login).
-
-        With SOPTUI_IDENTITY=database on PostgreSQL the login is the database
-        session user, as authenticated by the server (peer authentication with
-        an ident map): nothing the client sends can change it."""
-        if not self.db.is_sqlite and os.environ.get("SOPTUI_IDENTITY") == "database":
-            with self.db.read() as s:
-                return str(s.execute(text("SELECT session_user")).scalar_one())
-        owner = None
-        database = self.db.engine.url.database
-        if self.db.is_sqlite and database and database != ":memory:":
-            try:
-                owner = Path(database).stat().st_uid
-            except OSError:
-                owner = None
-        return session_login(owner)
+        """This process's own login (see soptui.identity.session_login)."""
+        return session_login()
 
     def identify(self, requested: str | None = None) -> Actor:
         return self.users.identify(requested, login=self.session_login())
