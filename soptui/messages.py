@@ -431,9 +431,9 @@ EN: dict[str, str] = {
 }
 
 # The narasumber registry's and the terminal app's strings.
-from soptui import messages_flow, messages_narasumber, messages_ui  # noqa: E402
+from soptui import messages_flow, messages_input, messages_narasumber, messages_ui  # noqa: E402
 
 MESSAGES: dict[str, dict[str, str]] = {
-    "id": {**ID, **messages_narasumber.ID, **messages_ui.ID, **messages_flow.ID},
-    "en": {**EN, **messages_narasumber.EN, **messages_ui.EN, **messages_flow.EN},
+    "id": {**ID, **messages_narasumber.ID, **messages_ui.ID, **messages_flow.ID, **messages_input.ID},
+    "en": {**EN, **messages_narasumber.EN, **messages_ui.EN, **messages_flow.EN, **messages_input.EN},
 }

@@ -17,7 +17,7 @@ from soptui.db.engine import Database
 from soptui.db.models import Delegation, Setting, User, UserRole
 from soptui.errors import InputError, NotFoundError, PermissionDenied, RuleError
 from soptui.identity import ADMIN_ROLE, Actor, os_login
-from soptui.validate import NAME_MAX, clean_text, normalise_nip
+from soptui.validate import NAME_MAX, clean_text, guarded, normalise_nip
 from soptui.views import DelegationView, UserView
 
 
@@ -81,6 +81,7 @@ def _view(user: User) -> UserView:
     )
 
 
+@guarded
 class UserService:
     def __init__(self, db: Database, catalogs: CatalogStore, clock: Callable[[], datetime]) -> None:
         self.db = db

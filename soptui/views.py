@@ -241,9 +241,11 @@ def semester_range(value: str) -> tuple[date, date]:
     """'2026-1' -> Jan..Jun 2026; '2026-2' -> Jul..Dec 2026."""
     try:
         year_text, half = value.split("-")
-        year = int(year_text)
+        year = int(year_text) if len(year_text) <= 4 else 0
     except ValueError as exc:
         raise InputError("err.bad_semester", value=value) from exc
+    if not 1900 <= year <= 2200:  # soptui.validate's YEAR_MIN..YEAR_MAX
+        raise InputError("err.bad_semester", value=value)
     if half == "1":
         return date(year, 1, 1), date(year, 6, 30)
     if half == "2":
