@@ -31,6 +31,9 @@ class Options:
     no_mouse: bool
     theme: str | None
     server: str | None = None
+    # Only the terminal app, init and demo may make a new database; any other
+    # command on a SQLite file that is not there is refused (a mistyped --db).
+    create: bool = True
     _service: Any = None
 
     def service(self) -> Any:
@@ -41,7 +44,9 @@ class Options:
             from soptui.client.remote import Remote
             from soptui.client.spawn import connect
 
-            self._service = Remote(connect(self.url(), self.server, as_user=self.requested()))
+            self._service = Remote(
+                connect(self.url(), self.server, as_user=self.requested(), create=self.create)
+            )
         return self._service
 
     def requested(self) -> str | None:
@@ -274,6 +279,7 @@ def cli(
     ctx.obj = Options(
         db_url, user, demo, no_mouse, theme, server or os.environ.get("SOPTUI_SERVER") or None
     )
+    ctx.obj.create = ctx.invoked_subcommand in (None, "init", "demo", "serve")
     if ctx.invoked_subcommand is None:
         run_tui(ctx.obj)
 

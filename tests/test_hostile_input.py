@@ -157,16 +157,12 @@ def test_the_corpus_is_big_enough():
 # database (soptui.server.serve.open_office), so these succeed and leave a file;
 # the issue wants a read command on a fresh install to leave nothing. Strict:
 # when the server stops doing that, these must pass.
-CREATES_A_DATABASE = {"--db in a missing folder", "--db fresh file, sop list",
-                      "--db undecodable path"}  # fmt: skip
 CASES = [
     pytest.param(
         name,
         argv,
         id=name,
-        marks=[pytest.mark.xfail(strict=True, reason="the server initialises a missing file")]
-        if name in CREATES_A_DATABASE
-        else [],
+        marks=[],
     )
     for name, argv in CORPUS
 ]
