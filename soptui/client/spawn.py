@@ -134,7 +134,10 @@ def start_private(url: str, path: Path, *, create: bool = True) -> None:
                 return
             code = process.poll()
             if code is not None:
-                raise RuleError("err.server_failed", detail=_last_line(log_path), code=code)
+                detail = _last_line(log_path).removeprefix("soptui: ")
+                if code == 2:  # the server's own one-line refusal of its input
+                    raise InputError("err.server_refused", detail=detail)
+                raise RuleError("err.server_failed", detail=detail, code=code)
             time.sleep(0.02)
         raise RuleError("err.server_failed", detail=_last_line(log_path), code="timeout")
 
