@@ -74,9 +74,12 @@ def stop_test_servers() -> None:
 
 
 def remote(server: Server, login: str | None = None, *, watch: bool = False) -> Remote:
-    conn = Connection(server.path, as_user=login, watch=watch)
-    conn.open()
-    return Remote(conn, clock=server.svc.clock)
+    def reconnect() -> Connection:
+        conn = Connection(server.path, as_user=login, watch=watch)
+        conn.open()
+        return conn
+
+    return Remote(reconnect(), clock=server.svc.clock, reconnect=reconnect)
 
 
 def kill_servers_under(folder: str) -> int:
