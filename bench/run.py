@@ -2,8 +2,8 @@
 the same run (alternating, median of the pairs), because these machines are
 noisy.
 
-    python bench/run.py --small            # CI: ~1 minute, fails on gross regressions
-    python bench/run.py                    # full: 100,000 cases; writes docs/performance.md
+    python bench/run.py --small            # CI: ~2.5 minutes, fails on gross regressions
+    python bench/run.py --pg               # full: 100,000 cases, 50 clerks, and PostgreSQL
     python bench/run.py --db postgresql://...  # the data-layer figures on PostgreSQL
 
 See bench/README.md for what each figure means.
@@ -624,7 +624,6 @@ def clerk_figures(run: Run, db: str, tmp: Path, args: Any, command: str) -> None
         f"{f.rss_one_kib / 1024:.0f} -> {f.rss_many_kib / 1024:.0f} MiB; "
         f"{f.rss_after_kib / 1024:.0f} MiB after the work",
     )
-    return None
 
 
 def pg_figures(run: Run, args: Any, pairs: int, command: str) -> Any:

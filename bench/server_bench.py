@@ -15,7 +15,6 @@ import multiprocessing as mp
 import os
 import random
 import signal
-import statistics
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -391,7 +390,8 @@ def clerks(
     parent, child = ctx.Pipe()
     server = ctx.Process(target=_server_main, args=(url, str(sock), child), daemon=True)
     server.start()
-    if parent.recv() != "ready":
+    if not parent.poll(120) or parent.recv() != "ready":
+        server.kill()
         raise RuntimeError("the bench server could not bind its socket")
     go, ready, out = ctx.Event(), ctx.Queue(), ctx.Queue()
     procs = [
@@ -524,7 +524,3 @@ def clerks(
         chain_ok=chain_ok,
         by_op=by_op,
     )
-
-
-def median(values: list[float]) -> float:
-    return statistics.median(values) if values else float("nan")
