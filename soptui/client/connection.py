@@ -68,6 +68,7 @@ class Connection:
         self._lock = threading.Lock()
         self._send_lock = threading.Lock()
         self._listeners: list[Callable[[str], None]] = []
+        self._gone_listeners: list[Callable[[], None]] = []
         self._gone: SoptuiError | None = None
         self._reader: threading.Thread | None = None
 
@@ -163,6 +164,14 @@ class Connection:
         """listener(token) runs on the reader thread after any write anywhere."""
         self._listeners.append(listener)
 
+    def on_gone(self, listener: Callable[[], None]) -> None:
+        """listener() runs on the reader thread when the server hangs up."""
+        self._gone_listeners.append(listener)
+
+    @property
+    def gone(self) -> bool:
+        return self._gone is not None
+
     def _read(self) -> None:
         sock = self.sock
         assert sock is not None
@@ -194,3 +203,6 @@ class Connection:
                 self._pending.clear()
             for pending in waiting:
                 pending.done.set()
+            if self.sock is not None:  # not closed by this side
+                for listener in list(self._gone_listeners):
+                    listener()

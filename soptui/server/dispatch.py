@@ -8,7 +8,6 @@ import inspect
 import logging
 import time
 import typing
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,7 +49,8 @@ class Caller:
 @dataclass(frozen=True)
 class Target:
     op: Op
-    method: Callable[..., Any]
+    owner: Any  # the service object; its method is looked up at each call
+    name: str
     signature: inspect.Signature
     hints: dict[str, Any]
     actor_param: str | None
@@ -78,7 +78,7 @@ class Dispatcher:
         actor_param = params[0] if op.actor and params else None
         if op.actor and (actor_param is None or "Actor" not in str(hints.get(actor_param))):
             raise TypeError(f"{name}: an actor operation whose first parameter is no Actor")
-        return Target(op, method, signature, hints, actor_param)
+        return Target(op, owner, method_name, signature, hints, actor_param)
 
     # ----- one call ------------------------------------------------------------------
 
@@ -146,7 +146,7 @@ class Dispatcher:
                 raise InputError("err.server_args", op=call.op, detail=str(exc)) from exc
             if not _fits(bound.arguments[name]):
                 raise InputError("err.server_args", op=call.op, detail=f"{name}: out of range")
-        result = target.method(*bound.args, **bound.kwargs)
+        result = getattr(target.owner, target.name)(*bound.args, **bound.kwargs)
         return result, op.write
 
     def _actor(self, given: Any, op: Op, caller: Caller) -> Actor | None:
