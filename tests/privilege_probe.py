@@ -61,9 +61,7 @@ class Wire:
             if answer.get("type") == "reply" and answer.get("id") == self.ids:
                 break
         failure = answer.get("failure")
-        result = None
-        if failure is None and isinstance(answer.get("result"), bytes | bytearray):
-            result = msgspec.msgpack.decode(answer["result"])
+        result = answer.get("result") if failure is None else None
         return {"op": op, "failure": failure and failure["key"], "result": _plain(result)}
 
 
@@ -141,6 +139,9 @@ def main(path: str, probe: str, *extra: str) -> None:
         report("start", wire.call("cases.start", ME, "NARSUM-PERMINTAAN", title="x"))
     elif probe == "export":  # the report export dialog's writer, as the clerk
         from soptui.client.spawn import connect
+        from soptui.i18n import set_language
+
+        set_language("en")
         from soptui.screens.reports import write_report
 
         conn = connect(None, path)

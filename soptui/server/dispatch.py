@@ -116,6 +116,7 @@ class Dispatcher:
                 actor is None
                 and call.op == "users.add"
                 and not (caller.private or caller.is_operator)
+                and self.svc.users.count() == 0
             ):
                 # The first user of an office database (its admin) is added by
                 # root or the server's account, never by whoever connects first.
