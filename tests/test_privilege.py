@@ -173,6 +173,21 @@ def counts(office: Office) -> tuple[str, ...]:
     return row
 
 
+def test_the_app_without_a_terminal_says_so_in_one_line() -> None:
+    """ssh -T, a pipe, cron: the app does not draw a screen nobody sees."""
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "soptui", "--lang", "en"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 2
+    assert "needs a terminal" in one_line(proc)
+
+
 # ----- the database is the server's alone ---------------------------------------------------
 
 
