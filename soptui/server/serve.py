@@ -301,6 +301,12 @@ class Server:
 
     def _server_op(self, client: Client, call: Call) -> Reply:
         if call.op == "server.status":
+            caller = client.caller
+            if not (caller.private or caller.is_operator):
+                try:
+                    self.dispatcher.identify(caller)  # a registered clerk may look
+                except SoptuiError as exc:
+                    return Reply(call.id, failure=failure_of(exc))
             with self.clients_lock:
                 count = len(self.clients)
             status = ServerStatus(
