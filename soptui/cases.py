@@ -8,12 +8,12 @@ the audit event, commit. Nothing is applied half-way.
 from __future__ import annotations
 
 import functools
-import re
+import json
 from collections import namedtuple
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -59,6 +59,9 @@ from soptui.views import (
     view_counts,
 )
 from soptui.workcal import WorkCalendar
+
+if TYPE_CHECKING:
+    from soptui.case_search import SearchPlan
 
 Clock = Callable[[], datetime]
 # Called inside the action's transaction, so what they write commits or rolls
@@ -112,11 +115,6 @@ def _columns_type(names: tuple[str, ...]) -> type[tuple[Any, ...]]:
 def _roles_key(actor: Actor | None) -> tuple[str, ...] | None:
     """All a read statement depends on of the clerk (soptui.fastpath checks it)."""
     return None if actor is None else tuple(sorted(actor.roles))
-
-
-def _like_pattern(text: str) -> str:
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 # What an inbox row needs of a case (CaseService._row reads these by name).
@@ -571,41 +569,76 @@ class CaseService:
         limit: int | None = None,
         offset: int = 0,
     ) -> list[CaseRow]:
+        """An inbox view's cases, most urgent first; with a search, the cases
+        it finds (soptui.case_search), best matches first, each row saying
+        which field matched (CaseRow.match, match_text)."""
         now = self.clock()
-        key = ("list", _roles_key(actor), view, search, sop_code, role, status, limit is None)
-        query = self._statement(
-            key,
-            lambda: self.list_query(
-                actor,
-                view=view,
-                search=search,
-                sop_code=sop_code,
-                role=role,
-                status=status,
-                limit=limit,
-                offset=offset,
-                now=now,
-            ),
-        )
-        params = {"now": now, "limit": limit, "offset": offset}
+        params: dict[str, Any] = {"now": now, "limit": limit, "offset": offset}
         # A plain connection: rows without the ORM's result layer (the statement
         # selects columns only, nothing to load) and without a Session.
         with self.db.read_rows() as conn:
+            found = self._plan(conn, search)
+            shape = found.shape if found else None
+            key = ("list", _roles_key(actor), view, shape, sop_code, role, status, limit is None)
+            query = self._statement(
+                key,
+                lambda: self.list_query(
+                    actor,
+                    view=view,
+                    search=found,
+                    sop_code=sop_code,
+                    role=role,
+                    status=status,
+                    limit=limit,
+                    offset=offset,
+                    now=now,
+                ),
+            )
+            if found is not None:
+                params.update(found.params)
             cal = self.calendars.calendar(conn, max_age=30)
             result = conn.execute(query, params)
             # case_row reads ~15 columns a row by name: a named tuple's fields
             # are several times faster to read than a result Row's.
             make = _columns_type(tuple(result.keys()))._make
-            return [
+            rows = [
                 self._row(conn, case, case.paused_at, cal, now) for case in map(make, result.all())
             ]
+            if found is not None and rows:
+                rows = self._with_matches(conn, found, rows)
+            return rows
+
+    def _plan(self, conn: Connection, search: str | None) -> SearchPlan | None:
+        if not (search and search.strip()):
+            return None
+        from soptui import case_search
+
+        return case_search.plan(conn, self.db.backend, search)
+
+    def _with_matches(
+        self, conn: Connection, found: SearchPlan, rows: list[CaseRow]
+    ) -> list[CaseRow]:
+        """The rows with the field each one was found by (read from the index
+        for these rows only)."""
+        from soptui import case_search
+
+        ids = [r.id for r in rows]
+        backend = self.db.backend
+        query = self._statement(("documents",), lambda: case_search.documents_query(backend))
+        param: Any = json.dumps(ids) if self.db.is_sqlite else ids
+        documents = {d.case_id: d._mapping for d in conn.execute(query, {"ids": param})}
+        out = []
+        for row in rows:
+            name, value = case_search.matched_field(found, row.id, documents.get(row.id))
+            out.append(replace(row, match=name, match_text=value) if name else row)
+        return out
 
     def list_query(
         self,
         actor: Actor | None,
         *,
         view: str,
-        search: str | None,
+        search: SearchPlan | None,
         sop_code: str | None,
         role: str | None,
         status: str | None,
@@ -622,13 +655,17 @@ class CaseService:
             .join(SopVersion, SopVersion.id == Case.sop_version_id)
             .outerjoin(StepAttempt, StepAttempt.id == Case.current_attempt_id)
         )
-        query = self._filtered(query, actor, view, search, sop_code, role, status, now)
+        query = self._filtered(query, actor, view, sop_code, role, status, now)
+        order: list[Any] = []
+        if search is not None:
+            found = search.candidates()
+            query = query.join(found, found.c.case_id == Case.id)
+            order.append(found.c.score)
         if view == "closed" or status in ENDED_STATUSES or status == "all":
-            query = query.order_by(
-                Case.closed_at.desc().nulls_first(), Case.due_at.asc().nulls_last(), Case.id
-            )
+            order += [Case.closed_at.desc().nulls_first(), Case.due_at.asc().nulls_last(), Case.id]
         else:
-            query = query.order_by(Case.due_at.asc().nulls_last(), Case.id)
+            order += [Case.due_at.asc().nulls_last(), Case.id]
+        query = query.order_by(*order)
         if limit is not None:
             # Named parameters: list_cases runs one built statement per shape
             # with each call's values.
@@ -640,18 +677,20 @@ class CaseService:
     def counts(self, actor: Actor | None, *, search: str | None = None) -> dict[str, int]:
         """How many cases each inbox view holds (with the same filter), in one pass."""
         now = self.clock()
-        query = self._statement(
-            ("counts", _roles_key(actor), search),
-            lambda: self.counts_query(actor, search=search, now=now),
-        )
         with self.db.read_rows() as conn:
-            return view_counts(conn.execute(query, {"now": now}).one())
+            found = self._plan(conn, search)
+            query = self._statement(
+                ("counts", _roles_key(actor), found.shape if found else None),
+                lambda: self.counts_query(actor, search=found, now=now),
+            )
+            params: dict[str, Any] = {"now": now, **(found.params if found else {})}
+            return view_counts(conn.execute(query, params).one())
 
     def counts_query(
-        self, actor: Actor | None, *, search: str | None, now: datetime
+        self, actor: Actor | None, *, search: SearchPlan | None, now: datetime
     ) -> Select[Any]:
         """The statement counts runs: one row, a count per view in VIEWS order."""
-        if not (search and search.strip()):
+        if search is None:
             # A count per view, each a range of ix_cases_inbox/ix_cases_status_due
             # (index only): 5 ms instead of 30 ms for one pass over 100,000 cases.
             return select(
@@ -663,19 +702,15 @@ class CaseService:
                     for view in VIEWS
                 )
             )
-        # Filtered, the text must be read from every row anyway: one pass.
+        # Filtered: one pass over the cases the index found.
         columns = [
             func.coalesce(
                 func.sum(sql_case((self._view_condition(actor, view, now), 1), else_=0)), 0
             )
             for view in VIEWS
         ]
-        return (
-            select(*columns)
-            .select_from(Case)
-            .join(SopVersion, SopVersion.id == Case.sop_version_id)
-            .where(self._search_condition(search))
-        )
+        found = search.candidates()
+        return select(*columns).select_from(Case).join(found, found.c.case_id == Case.id)
 
     def last_change(self) -> str:
         """A token that changes whenever anything is written (the audit head)."""
@@ -953,27 +988,11 @@ class CaseService:
             return Case.status.in_(OPEN_STATUSES) if status is None else true()
         raise InputError("err.bad_format", value=view)
 
-    @staticmethod
-    def _search_condition(search: str) -> ColumnElement[bool]:
-        """A case number ("123" or "#123") finds that case by its key; other
-        text is matched in perihal, pemohon, letter number and SOP name."""
-        text = search.strip()
-        if re.fullmatch(r"#?\d{1,9}", text):
-            return Case.id == int(text.lstrip("#"))
-        pattern = _like_pattern(text)
-        return or_(
-            func.lower(Case.title).like(pattern, escape="\\"),
-            func.lower(func.coalesce(Case.requester, "")).like(pattern, escape="\\"),
-            func.lower(func.coalesce(Case.letter_no, "")).like(pattern, escape="\\"),
-            func.lower(SopVersion.short_name).like(pattern, escape="\\"),
-        )
-
     def _filtered(
         self,
         query: Select[Any],
         actor: Actor | None,
         view: str,
-        search: str | None,
         sop_code: str | None,
         role: str | None,
         status: str | None,
@@ -986,8 +1005,6 @@ class CaseService:
             query = query.where(or_(Case.waiting_role == role, Case.current_role == role))
         if sop_code:
             query = query.where(func.upper(SopVersion.code) == sop_code.strip().upper())
-        if search and search.strip():
-            query = query.where(self._search_condition(search))
         return query
 
     def _row(
