@@ -49,9 +49,7 @@ def desk(office):
         number="061/1625/DISKOPUKM",
         perihal="Permohonan narasumber pelatihan akuntansi koperasi",
     )
-    main = office.svc.cases.start(
-        office.tu, "NARSUM-PERMINTAAN", title="", from_letter=incoming.id
-    )
+    main = office.svc.cases.start(office.tu, "NARSUM-PERMINTAAN", title="", from_letter=incoming.id)
     other = office.svc.cases.start(
         office.tu,
         "NARSUM-PERMINTAAN",

@@ -144,14 +144,30 @@ END $$
 
 # (trigger, table, events, the ids expression)
 _PG_TRIGGERS = (
-    ("cases_changed", "cases", "INSERT OR UPDATE OF title, requester, letter_no, sop_version_id",
-     "ARRAY[NEW.id]"),
-    ("letters_changed", "letters", "INSERT OR UPDATE OF case_id, direction, number, party, seq, year, voided_at OR DELETE",
-     "ARRAY[OLD.case_id, NEW.case_id]"),
-    ("bookings_changed", "narasumber_bookings", "INSERT OR UPDATE OF case_id, status, narasumber_id OR DELETE",
-     "ARRAY[OLD.case_id, NEW.case_id]"),
-    ("narasumber_changed", "narasumber", "UPDATE OF name",
-     "ARRAY(SELECT b.case_id FROM narasumber_bookings b WHERE b.narasumber_id = NEW.id AND b.case_id IS NOT NULL)"),
+    (
+        "cases_changed",
+        "cases",
+        "INSERT OR UPDATE OF title, requester, letter_no, sop_version_id",
+        "ARRAY[NEW.id]",
+    ),
+    (
+        "letters_changed",
+        "letters",
+        "INSERT OR UPDATE OF case_id, direction, number, party, seq, year, voided_at OR DELETE",
+        "ARRAY[OLD.case_id, NEW.case_id]",
+    ),
+    (
+        "bookings_changed",
+        "narasumber_bookings",
+        "INSERT OR UPDATE OF case_id, status, narasumber_id OR DELETE",
+        "ARRAY[OLD.case_id, NEW.case_id]",
+    ),
+    (
+        "narasumber_changed",
+        "narasumber",
+        "UPDATE OF name",
+        "ARRAY(SELECT b.case_id FROM narasumber_bookings b WHERE b.narasumber_id = NEW.id AND b.case_id IS NOT NULL)",
+    ),
 )
 
 
@@ -168,8 +184,12 @@ def _pg_upgrade() -> None:
     op.execute(_PG_FUNCTION)
     for name, table, events, ids in _PG_TRIGGERS:
         # OLD is NULL on INSERT and NEW on DELETE: their fields read as NULL.
-        old_new = ids.replace("OLD.case_id", "(CASE WHEN TG_OP = 'INSERT' THEN NULL ELSE OLD.case_id END)")
-        old_new = old_new.replace("NEW.case_id", "(CASE WHEN TG_OP = 'DELETE' THEN NULL ELSE NEW.case_id END)")
+        old_new = ids.replace(
+            "OLD.case_id", "(CASE WHEN TG_OP = 'INSERT' THEN NULL ELSE OLD.case_id END)"
+        )
+        old_new = old_new.replace(
+            "NEW.case_id", "(CASE WHEN TG_OP = 'DELETE' THEN NULL ELSE NEW.case_id END)"
+        )
         op.execute(
             f"CREATE FUNCTION case_search_{name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
             f"BEGIN PERFORM case_search_refresh({old_new}); RETURN NULL; END $$"
@@ -198,9 +218,13 @@ def downgrade() -> None:
         op.execute("DROP TABLE IF EXISTS case_search")
         # pg_trgm stays: other objects may have come to use it.
     else:
-        for (name,) in op.get_bind().exec_driver_sql(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'case_search_%'"
-        ).fetchall():
+        for (name,) in (
+            op.get_bind()
+            .exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'case_search_%'"
+            )
+            .fetchall()
+        ):
             op.execute(f"DROP TRIGGER {name}")
         op.execute("DROP TABLE IF EXISTS case_search_vocab")
         op.execute("DROP TABLE IF EXISTS case_search")
