@@ -21,28 +21,19 @@ pemohon, sender and narasumber, then the SOP's name.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Float, Integer, text
+from sqlalchemy import Connection, Integer, text
 from sqlalchemy.sql.selectable import Subquery
 
 from soptui.textmatch import MIN_WORD_SIMILARITY, fold, word_similarity
 
-# The document's columns (migration 0006), best first: each one's weight in
-# the ranking. "nomor" is the case's own number, matched by key, not indexed.
+# The document's columns (migration 0006), best first (which field a match is
+# told by). "nomor" is the case's own number, matched by key, not indexed.
 FIELDS = ("surat", "agenda", "keluar", "perihal", "pemohon", "pengirim", "narasumber", "sop")
 NUMBER = "nomor"
-WEIGHTS = {
-    "surat": 10.0,
-    "agenda": 10.0,
-    "keluar": 10.0,
-    "perihal": 4.0,
-    "pemohon": 3.0,
-    "pengirim": 3.0,
-    "narasumber": 3.0,
-    "sop": 1.0,
-}
 FUZZY_MIN = 4  # shorter words are only ever prefixes
 FUZZY_NEIGHBOURS = 20  # at most this many close words stand in for a misspelt one
 PG_WORD_SIMILARITY = 0.5  # pg_trgm's word_similarity for a misspelt word (<%)
@@ -95,48 +86,60 @@ class SearchPlan:
         kinds = tuple((len(p.words) if not p.fuzzy else -1) for p in self.parts)
         return ("postgresql", self.case_id is not None, kinds)
 
-    def candidates(self) -> Subquery:
-        """The matching cases and their score (lower is better), as a subquery
-        with columns case_id and score."""
+    def candidates(self, *, scored: bool = True) -> Subquery:
+        """The matching cases as a subquery with column case_id and, scored,
+        the tier they match in (lower is better): 0 the case of that number,
+        1 every part in the letter numbers (surat, agenda, keluar), 2 every
+        part in the perihal, 3 elsewhere. Tiers, not a relevance score: a
+        score per row (bm25) costs more than the rest of a keystroke when a
+        word is in thousands of cases; within a tier the view's own order
+        (most urgent first) holds."""
         selects: list[str] = []
         if self.case_id is not None:
-            # The case of that number, before anything else (a missing number
-            # joins no case).
-            selects.append("SELECT :search_id AS case_id, -1000000.0 AS score")
+            # A missing number joins no case.
+            selects.append("SELECT :search_id AS case_id" + (", 0 AS score" if scored else ""))
         if self.searchable:
             if self.backend == "sqlite":
-                weights = ", ".join(f"{WEIGHTS[f]:g}" for f in FIELDS)
+                score = (
+                    ", CASE WHEN rowid IN (SELECT rowid FROM case_search"
+                    " WHERE case_search MATCH :search_numbers) THEN 1"
+                    " WHEN rowid IN (SELECT rowid FROM case_search"
+                    " WHERE case_search MATCH :search_perihal) THEN 2 ELSE 3 END AS score"
+                )
                 selects.append(
-                    f"SELECT rowid AS case_id, bm25(case_search, {weights}) AS score "
+                    f"SELECT rowid AS case_id{score if scored else ''} "
                     "FROM case_search WHERE case_search MATCH :search_match"
                 )
             else:
-                conditions = []
-                score = []
-                for i, part in enumerate(self.parts):
-                    if part.fuzzy:
-                        conditions.append(f"(:search_{i} <% doc)")
-                        test = f":search_{i} <% lower({{f}})"
-                    else:
-                        conditions.append(f"(doc ~ :search_{i})")
-                        test = f"lower({{f}}) ~ :search_{i}"
-                    score.append(
-                        "CASE "
-                        + " ".join(
-                            f"WHEN {test.format(f=f)} THEN {-WEIGHTS[f]:g}" for f in FIELDS[:-1]
-                        )
-                        + " ELSE -1 END"
+                numbers = "lower(concat_ws(E'\\n', surat, agenda, keluar))"
+
+                def every(column: str) -> str:
+                    return " AND ".join(
+                        f"(:search_{i} <% {column})" if p.fuzzy else f"({column} ~ :search_{i})"
+                        for i, p in enumerate(self.parts)
                     )
+
+                score = (
+                    f", CASE WHEN {every(numbers)} THEN 1"
+                    f" WHEN {every('lower(perihal)')} THEN 2 ELSE 3 END AS score"
+                )
                 selects.append(
-                    f"SELECT case_id, ({' + '.join(score)})::float AS score "
-                    f"FROM case_search WHERE {' AND '.join(conditions)}"
+                    f"SELECT case_id{score if scored else ''} FROM case_search WHERE {every('doc')}"
                 )
         if not selects:  # nothing searchable typed (only punctuation): nothing matches
-            selects.append("SELECT NULL AS case_id, 0.0 AS score WHERE 1 = 0")
+            selects.append(
+                "SELECT NULL AS case_id" + (", 0 AS score" if scored else "") + " WHERE 1 = 0"
+            )
         body = " UNION ALL ".join(selects)
         if len(selects) > 1:
-            body = f"SELECT case_id, min(score) AS score FROM ({body}) u GROUP BY case_id"
-        return text(body).columns(case_id=Integer(), score=Float()).subquery("found")
+            body = (
+                f"SELECT case_id{', min(score) AS score' if scored else ''} "
+                f"FROM ({body}) u GROUP BY case_id"
+            )
+        columns: dict[str, Any] = {"case_id": Integer()}
+        if scored:
+            columns["score"] = Integer()
+        return text(body).columns(**columns).subquery("found")
 
 
 def plan(conn: Connection, backend: str, query: str) -> SearchPlan:
@@ -159,7 +162,10 @@ def plan(conn: Connection, backend: str, query: str) -> SearchPlan:
     if not result.searchable:
         pass
     elif backend == "sqlite":
-        params["search_match"] = " AND ".join(_fts_expression(p) for p in parts)
+        expression = " AND ".join(_fts_expression(p) for p in parts)
+        params["search_match"] = expression
+        params["search_numbers"] = f"{{surat agenda keluar}} : ({expression})"
+        params["search_perihal"] = f"perihal : ({expression})"
     else:
         for i, p in enumerate(parts):
             params[f"search_{i}"] = p.words[0] if p.fuzzy else _pg_regex(p.words)
@@ -171,6 +177,13 @@ def plan(conn: Connection, backend: str, query: str) -> SearchPlan:
                 {"v": str(PG_WORD_SIMILARITY)},
             )
     return result
+
+
+def _begins_a_word(conn: Connection, prefix: str) -> bool:
+    """Whether some case holds a word beginning so (one index probe: the
+    first match ends it)."""
+    probe = text("SELECT rowid FROM case_search WHERE case_search MATCH :q LIMIT 1")
+    return conn.execute(probe, {"q": f'"{prefix}"*'}).first() is not None
 
 
 def _fts_expression(part: Part) -> str:
@@ -194,15 +207,22 @@ def _checked(conn: Connection, backend: str, part: Part) -> Part:
     if len(part.words) > 1 or len(word) < FUZZY_MIN or word.isdigit():
         return part
     if backend == "sqlite":
-        hit = conn.execute(
-            text("SELECT 1 FROM case_search_vocab WHERE term >= :lo AND term < :hi LIMIT 1"),
-            {"lo": word, "hi": word + "\U0010ffff"},
-        ).first()
-        if hit is not None:
+        if _begins_a_word(conn, word):
             return part
-        # Close words share the first two letters (a typo there is not
-        # forgiven) and are not much shorter or longer.
-        head = word[:2]
+        # The typo is after the longest beginning some indexed word has ("akunt"
+        # of "akuntasi"): its close words are among the words that begin so (a
+        # typo in the first two letters is not forgiven). Found by halving, a
+        # few index probes; the vocabulary is read for that beginning only.
+        low, high = 1, len(word) - 1  # the beginning of `low` letters is indexed, of high+1 not
+        while low < high:
+            mid = (low + high + 1) // 2
+            if _begins_a_word(conn, word[:mid]):
+                low = mid
+            else:
+                high = mid - 1
+        if low < 2:
+            return Part(part.words, ())
+        head = word[:low]
         rows = conn.execute(
             text(
                 "SELECT term FROM case_search_vocab WHERE term >= :lo AND term < :hi "
@@ -211,8 +231,9 @@ def _checked(conn: Connection, backend: str, part: Part) -> Part:
             {"lo": head, "hi": head + "\U0010ffff", "short": len(word) - 2, "long": len(word) + 6},
         ).scalars()
         scored = [(word_similarity(word, term), term) for term in rows]
-        close = sorted((s, t) for s, t in scored if s >= MIN_WORD_SIMILARITY)
-        close.sort(key=lambda st: -st[0])
+        close = sorted(
+            ((s, t) for s, t in scored if s >= MIN_WORD_SIMILARITY), key=lambda st: -st[0]
+        )
         return Part(part.words, tuple(t for _, t in close[:FUZZY_NEIGHBOURS]))
     hit = conn.execute(
         text("SELECT 1 FROM case_search WHERE doc ~ :re LIMIT 1"),
@@ -226,9 +247,12 @@ def _checked(conn: Connection, backend: str, part: Part) -> Part:
 # ----- which field matched ---------------------------------------------------------------
 
 
-def _part_matches(part: Part, value: str) -> float:
-    """How well a part matches one value of a field (0: not at all)."""
-    value_words = words(value)
+def _part_matches(
+    part: Part, value_words: list[str], similar: dict[tuple[str, str], float]
+) -> float:
+    """How well a part matches one value of a field (0: not at all); 1.0 as
+    typed, below 1 through a close word. `similar` keeps the word similarities
+    already worked out for this page."""
     if not part.fuzzy:
         n = len(part.words)
         *whole, last = part.words
@@ -236,36 +260,48 @@ def _part_matches(part: Part, value: str) -> float:
             if value_words[i : i + n - 1] == whole and value_words[i + n - 1].startswith(last):
                 return 1.0
         return 0.0
-    best = 0.0
+    if part.neighbours:  # SQLite: the index matched these words
+        return 0.99 if any(w in part.neighbours for w in value_words) else 0.0
+    best = 0.0  # PostgreSQL: pg_trgm matched; tell which word by the registry's rule
+    typed = part.words[0]
     for w in value_words:
-        if part.neighbours and w in part.neighbours:
-            return 0.99
-        best = max(best, word_similarity(part.words[0], w))
+        key = (typed, w)
+        score = similar.get(key)
+        if score is None:
+            score = similar[key] = word_similarity(typed, w)
+        best = max(best, score)
     return best * 0.99
 
 
 def matched_field(
-    plan: SearchPlan, case_id: int, document: dict[str, str | None] | None
+    plan: SearchPlan,
+    case_id: int,
+    document: Mapping[str, str | None] | None,
+    similar: dict[tuple[str, str], float] | None = None,
 ) -> tuple[str | None, str | None]:
     """(field, value) of the best field the query matched for this case: the
-    case number, else the first field (in FIELDS order) where a part matched,
+    case number, else the field (in FIELDS order) where a part matched best,
     with that value (one letter number, one narasumber name)."""
     if plan.case_id is not None and plan.case_id == case_id:
         return NUMBER, f"#{case_id}"
     if document is None:
         return None, None
-    best: tuple[float, int, str, str] | None = None
-    for rank, name in enumerate(FIELDS):
+    similar = {} if similar is None else similar
+    best: tuple[float, str, str] | None = None
+    for name in FIELDS:
         for value in (document.get(name) or "").split("\n"):
             if not value:
                 continue
+            value_words = words(value)
             for part in plan.parts:
-                score = _part_matches(part, value)
-                if score and (best is None or (score, -rank) > (best[0], -best[1])):
-                    best = (score, rank, name, value)
+                score = _part_matches(part, value_words, similar)
+                if score and (best is None or score > best[0]):
+                    best = (score, name, value)
+                    if score == 1.0:  # as typed, in the best field left: nothing beats it
+                        return name, value
     if best is None:
         return None, None
-    return best[2], best[3]
+    return best[1], best[2]
 
 
 def documents_query(backend: str) -> Any:

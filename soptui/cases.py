@@ -628,8 +628,9 @@ class CaseService:
         param: Any = json.dumps(ids) if self.db.is_sqlite else ids
         documents = {d.case_id: d._mapping for d in conn.execute(query, {"ids": param})}
         out = []
+        similar: dict[tuple[str, str], float] = {}
         for row in rows:
-            name, value = case_search.matched_field(found, row.id, documents.get(row.id))
+            name, value = case_search.matched_field(found, row.id, documents.get(row.id), similar)
             out.append(replace(row, match=name, match_text=value) if name else row)
         return out
 
@@ -709,7 +710,7 @@ class CaseService:
             )
             for view in VIEWS
         ]
-        found = search.candidates()
+        found = search.candidates(scored=False)
         return select(*columns).select_from(Case).join(found, found.c.case_id == Case.id)
 
     def last_change(self) -> str:
