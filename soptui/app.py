@@ -53,13 +53,11 @@ class CaseNumberCommands(Provider):
         if len(text) < FIND_MIN_CHARS or app.actor is None:
             return
         try:
-            rows = await asyncio.to_thread(
-                app.svc.cases.list_cases,
-                app.actor,
-                view="all",
-                status="all",
-                search=text,
-                limit=FIND_LIMIT,
+            # Called here, not in a worker thread: a keystroke's search takes a
+            # few milliseconds, and while a provider is still out the palette
+            # keeps showing the previous query's hits, which enter would take.
+            rows = app.svc.cases.list_cases(
+                app.actor, view="all", status="all", search=text, limit=FIND_LIMIT
             )
         except SoptuiError:
             return  # the database is busy: the palette offers the rest
