@@ -14,8 +14,8 @@ prefix (a half-typed word or number). A one-word part of four letters or
 more that begins no indexed word is taken as misspelt and matches the words
 close to it (as the registry search: "akuntasi" finds akuntansi). A number
 alone ("123", "#123") is also that case's number. Best matches first: the
-case of that number, then matches in the letter numbers, then perihal, then
-pemohon, sender and narasumber, then the SOP's name.
+case of that number, then (when digits were typed) cases holding them in a
+letter number, then the rest, each tier in the view's own order.
 """
 
 from __future__ import annotations
@@ -53,6 +53,9 @@ class Part:
 
     words: tuple[str, ...]
     neighbours: tuple[str, ...] | None = None  # None: matched as typed
+    # Whether the last word may be half typed: only the query's last part
+    # (words followed by a space or another part are typed out).
+    prefix: bool = True
 
     @property
     def fuzzy(self) -> bool:
@@ -79,21 +82,27 @@ class SearchPlan:
         return self.backend != "sqlite" or all(p.neighbours != () for p in self.parts)
 
     @property
+    def tiered(self) -> bool:
+        """Whether matches in the letter numbers go first: when a number was
+        typed (words alone are perihal, names: the view's order holds)."""
+        return any(w.isdigit() for p in self.parts for w in p.words)
+
+    @property
     def shape(self) -> tuple[Any, ...]:
         if self.backend == "sqlite":
             # One MATCH expression whatever was typed.
-            return ("sqlite", self.case_id is not None, self.searchable)
+            return ("sqlite", self.case_id is not None, self.searchable, self.tiered)
         kinds = tuple((len(p.words) if not p.fuzzy else -1) for p in self.parts)
-        return ("postgresql", self.case_id is not None, kinds)
+        return ("postgresql", self.case_id is not None, kinds, self.tiered)
 
     def candidates(self, *, scored: bool = True) -> Subquery:
         """The matching cases as a subquery with column case_id and, scored,
         the tier they match in (lower is better): 0 the case of that number,
-        1 every part in the letter numbers (surat, agenda, keluar), 2 every
-        part in the perihal, 3 elsewhere. Tiers, not a relevance score: a
-        score per row (bm25) costs more than the rest of a keystroke when a
-        word is in thousands of cases; within a tier the view's own order
-        (most urgent first) holds."""
+        1 (when a number was typed) every part in the letter numbers (surat,
+        agenda, keluar), 2 elsewhere. Tiers, not a relevance score: a score
+        per row (bm25) costs more than the rest of a keystroke when a word is
+        in thousands of cases; within a tier the view's own order (most
+        urgent first) holds."""
         selects: list[str] = []
         if self.case_id is not None:
             # A missing number joins no case.
@@ -102,9 +111,9 @@ class SearchPlan:
             if self.backend == "sqlite":
                 score = (
                     ", CASE WHEN rowid IN (SELECT rowid FROM case_search"
-                    " WHERE case_search MATCH :search_numbers) THEN 1"
-                    " WHEN rowid IN (SELECT rowid FROM case_search"
-                    " WHERE case_search MATCH :search_perihal) THEN 2 ELSE 3 END AS score"
+                    " WHERE case_search MATCH :search_numbers) THEN 1 ELSE 2 END AS score"
+                    if self.tiered
+                    else ", 2 AS score"
                 )
                 selects.append(
                     f"SELECT rowid AS case_id{score if scored else ''} "
@@ -120,8 +129,9 @@ class SearchPlan:
                     )
 
                 score = (
-                    f", CASE WHEN {every(numbers)} THEN 1"
-                    f" WHEN {every('lower(perihal)')} THEN 2 ELSE 3 END AS score"
+                    f", CASE WHEN {every(numbers)} THEN 1 ELSE 2 END AS score"
+                    if self.tiered
+                    else ", 2 AS score"
                 )
                 selects.append(
                     f"SELECT case_id{score if scored else ''} FROM case_search WHERE {every('doc')}"
@@ -148,12 +158,16 @@ def plan(conn: Connection, backend: str, query: str) -> SearchPlan:
     number = _CASE_NUMBER.fullmatch(stripped)
     case_id = int(number.group(1)) if number else None
     parts: list[Part] = []
-    for chunk in stripped.split():
+    chunks = stripped.split()
+    for n, chunk in enumerate(chunks, start=1):
         if chunk.startswith("#") and _CASE_NUMBER.fullmatch(chunk):
             continue  # "#123": the case number only
         found = tuple(words(chunk))
         if found:
-            parts.append(Part(found))
+            # A half-typed word is the last one typed: one ending in a
+            # separator ("061/") or followed by more is typed out.
+            last = n == len(chunks) and query == query.rstrip() and chunk[-1].isalnum()
+            parts.append(Part(found, prefix=last))
     parts = [_checked(conn, backend, p) for p in parts]
     params: dict[str, Any] = {}
     if case_id is not None:
@@ -164,39 +178,52 @@ def plan(conn: Connection, backend: str, query: str) -> SearchPlan:
     elif backend == "sqlite":
         expression = " AND ".join(_fts_expression(p) for p in parts)
         params["search_match"] = expression
-        params["search_numbers"] = f"{{surat agenda keluar}} : ({expression})"
-        params["search_perihal"] = f"perihal : ({expression})"
+        if result.tiered:
+            params["search_numbers"] = f"{{surat agenda keluar}} : ({expression})"
     else:
         for i, p in enumerate(parts):
-            params[f"search_{i}"] = p.words[0] if p.fuzzy else _pg_regex(p.words)
+            params[f"search_{i}"] = p.words[0] if p.fuzzy else _pg_regex(p.words, p.prefix)
         if any(p.fuzzy for p in parts):
-            # pg_trgm's word similarity of a misspelt word is lower than
-            # difflib's ("pemasran" -> pemasaran 0.58): this transaction only.
-            conn.execute(
-                text("SELECT set_config('pg_trgm.word_similarity_threshold', :v, true)"),
-                {"v": str(PG_WORD_SIMILARITY)},
-            )
+            set_fuzzy_threshold(conn)
     return result
 
 
-def _begins_a_word(conn: Connection, prefix: str) -> bool:
-    """Whether some case holds a word beginning so (one index probe: the
-    first match ends it)."""
+def set_fuzzy_threshold(conn: Connection) -> None:
+    """pg_trgm's word similarity of a misspelt word is lower than difflib's
+    ("pemasran" -> pemasaran 0.58): lowered for this transaction only."""
+    conn.execute(
+        text("SELECT set_config('pg_trgm.word_similarity_threshold', :v, true)"),
+        {"v": str(PG_WORD_SIMILARITY)},
+    )
+
+
+def _holds(conn: Connection, word: str, *, prefix: bool) -> bool:
+    """Whether some case holds this word (prefix: a word beginning so). One
+    index probe: the first match ends it."""
     probe = text("SELECT rowid FROM case_search WHERE case_search MATCH :q LIMIT 1")
-    return conn.execute(probe, {"q": f'"{prefix}"*'}).first() is not None
+    return conn.execute(probe, {"q": f'"{word}"' + ("*" if prefix else "")}).first() is not None
 
 
 def _fts_expression(part: Part) -> str:
     if part.neighbours is not None:
         return "(" + " OR ".join(f'"{w}"' for w in part.neighbours) + ")"
-    return '"' + " ".join(part.words) + '"*'
+    # A typed-out word is matched as a whole: a prefix query reads every
+    # entry of every word it begins (FTS5 merges them first), an exact one
+    # skips through the rarest word's entries. A single half-typed character
+    # after others ("061/1625/D") is left to the next keystroke: no prefix
+    # index holds one character, and its prefix query reads the whole index.
+    typed = part.words
+    if part.prefix and len(typed) > 1 and len(typed[-1]) == 1:
+        return '"' + " ".join(typed[:-1]) + '"'
+    return '"' + " ".join(typed) + '"' + ("*" if part.prefix else "")
 
 
-def _pg_regex(part_words: tuple[str, ...]) -> str:
+def _pg_regex(part_words: tuple[str, ...], prefix: bool) -> str:
     """The words at a word start, one after the other within one line (one
-    value of one field), the last one as a prefix. Words hold only letters
-    and digits: nothing to escape."""
-    return r"(^|[^[:alnum:]])" + r"[^[:alnum:]\n]+".join(part_words)
+    value of one field), the last one as a prefix if it may be half typed.
+    Words hold only letters and digits: nothing to escape."""
+    end = "" if prefix else r"([^[:alnum:]]|$)"
+    return r"(^|[^[:alnum:]])" + r"[^[:alnum:]\n]+".join(part_words) + end
 
 
 def _checked(conn: Connection, backend: str, part: Part) -> Part:
@@ -207,21 +234,25 @@ def _checked(conn: Connection, backend: str, part: Part) -> Part:
     if len(part.words) > 1 or len(word) < FUZZY_MIN or word.isdigit():
         return part
     if backend == "sqlite":
-        if _begins_a_word(conn, word):
+        if _holds(conn, word, prefix=part.prefix):
             return part
         # The typo is after the longest beginning some indexed word has ("akunt"
         # of "akuntasi"): its close words are among the words that begin so (a
         # typo in the first two letters is not forgiven). Found by halving, a
         # few index probes; the vocabulary is read for that beginning only.
+        # (A typed-out word that only begins words, "akunt" in "akunt kop",
+        # stands for the words it begins.)
         low, high = 1, len(word) - 1  # the beginning of `low` letters is indexed, of high+1 not
+        if not part.prefix and _holds(conn, word, prefix=True):
+            low = high = len(word)
         while low < high:
             mid = (low + high + 1) // 2
-            if _begins_a_word(conn, word[:mid]):
+            if _holds(conn, word[:mid], prefix=True):
                 low = mid
             else:
                 high = mid - 1
         if low < 2:
-            return Part(part.words, ())
+            return Part(part.words, (), part.prefix)
         head = word[:low]
         rows = conn.execute(
             text(
@@ -234,14 +265,14 @@ def _checked(conn: Connection, backend: str, part: Part) -> Part:
         close = sorted(
             ((s, t) for s, t in scored if s >= MIN_WORD_SIMILARITY), key=lambda st: -st[0]
         )
-        return Part(part.words, tuple(t for _, t in close[:FUZZY_NEIGHBOURS]))
+        return Part(part.words, tuple(t for _, t in close[:FUZZY_NEIGHBOURS]), part.prefix)
     hit = conn.execute(
         text("SELECT 1 FROM case_search WHERE doc ~ :re LIMIT 1"),
-        {"re": _pg_regex(part.words)},
+        {"re": _pg_regex(part.words, True)},
     ).first()
     if hit is not None:
         return part
-    return Part(part.words, ())  # pg_trgm finds the close words itself (<%)
+    return Part(part.words, (), part.prefix)  # pg_trgm finds the close words itself (<%)
 
 
 # ----- which field matched ---------------------------------------------------------------

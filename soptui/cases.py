@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import time
 from collections import namedtuple
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -74,6 +75,10 @@ ENDED_STATUSES = ("closed", "refused", "cancelled")
 # Built read statements kept per shape (CaseService._statement): a few views
 # per role set, plus searches.
 STATEMENTS_KEPT = 256
+# Search plans (misspelt words looked up) kept per text, briefly: the rows and
+# the counts of one keystroke share one.
+PLAN_SECONDS = 2.0
+PLANS_KEPT = 64
 _S = TypeVar("_S")  # a statement, or a tuple of them
 
 
@@ -208,6 +213,7 @@ class CaseService:
         self.step_outcome_hooks: list[StepOutcomeHook] = []
         self.case_end_hooks: list[CaseEndHook] = []
         self._statements: dict[tuple[Any, ...], Any] = {}
+        self._plans: dict[str, tuple[float, SearchPlan]] = {}
 
     # ----- writing -------------------------------------------------------------
 
@@ -609,11 +615,24 @@ class CaseService:
             return rows
 
     def _plan(self, conn: Connection, search: str | None) -> SearchPlan | None:
+        """The search made ready for the index. A keystroke asks for the rows
+        and the counts at once: the misspelt-word look-ups of one text are
+        kept PLAN_SECONDS, not redone by the second call."""
         if not (search and search.strip()):
             return None
         from soptui import case_search
 
-        return case_search.plan(conn, self.db.backend, search)
+        now = time.monotonic()
+        kept = self._plans.get(search)
+        if kept is not None and now - kept[0] < PLAN_SECONDS:
+            if self.db.backend == "postgresql" and any(p.fuzzy for p in kept[1].parts):
+                case_search.set_fuzzy_threshold(conn)
+            return kept[1]
+        found = case_search.plan(conn, self.db.backend, search)
+        if len(self._plans) >= PLANS_KEPT:
+            self._plans.clear()
+        self._plans[search] = (now, found)
+        return found
 
     def _with_matches(
         self, conn: Connection, found: SearchPlan, rows: list[CaseRow]
