@@ -29,7 +29,7 @@ from soptui.views import AttemptView, CaseDetail, EventView, StepView
 if TYPE_CHECKING:
     from soptui.app import SoptuiApp
     from soptui.cases import CaseService
-    from soptui.narasumber import Booking, SpeakerStep
+    from soptui.narasumber_views import Booking, SpeakerStep
 
 OPEN = ("open", "paused")
 STEP_STYLES = {
@@ -405,11 +405,15 @@ class CaseScreen(LiveScreen):
         step = self.current_step
         status = detail.row.status if detail else None
         may = self.may_act and step is not None
+        # A refused case at its notification step only tells the requester:
+        # that step completes even where it is a decision, and refuses nothing.
+        refusing = detail is not None and detail.refusing
+        decides = step is not None and step.decision and not refusing
         allowed = {
-            "complete": may and status == "open" and step is not None and not step.decision,
-            "approve": may and status == "open" and step is not None and step.decision,
+            "complete": may and status == "open" and step is not None and not decides,
+            "approve": may and status == "open" and decides,
             "return": may and status == "open" and step is not None and step.index > 0,
-            "refuse": may and status == "open" and step is not None and bool(step.refuse_to),
+            "refuse": may and status == "open" and decides and bool(step and step.refuse_to),
             "pause": may and status == "open",
             "resume": may and status == "paused",
             "note": detail is not None,
@@ -440,6 +444,8 @@ class CaseScreen(LiveScreen):
             return t("err.case_paused", id=row.id)
         if what == "return":
             return t("err.no_return_target")
+        if what == "refuse" and detail.refusing:
+            return t("err.already_refused", id=row.id)
         if what == "refuse":
             return t("ui.case.cannot_refuse")
         return t("err.case_not_open", id=row.id, status=t(f"status.{row.status}"))

@@ -33,8 +33,8 @@ from soptui.screens.dialogs import quiet_input
 from soptui.validate import parse_date
 
 if TYPE_CHECKING:
-    from soptui.reports import Report
     from soptui.service import Soptui
+    from soptui.views import Report
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ def run_report(svc: Soptui, kind: str, start: date, end: date) -> Report:
 
 def default_period(period: str, today: date) -> tuple[date, date]:
     if period == "semester":
-        from soptui.reports import semester_range  # worker thread: the data layer is loaded there
+        from soptui.views import semester_range  # worker thread: the data layer is loaded there
 
         return semester_range(f"{today.year}-{1 if today.month <= 6 else 2}")
     return today - timedelta(days=DEFAULT_DAYS - 1), today
@@ -595,7 +595,7 @@ class ReportsScreen(LiveScreen):
         try:
             semester = SEMESTER.match(from_field.value)
             if semester:
-                from soptui.reports import semester_range
+                from soptui.views import semester_range
 
                 start, end = semester_range(f"{semester[1]}-{semester[2]}")
             else:

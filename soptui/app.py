@@ -18,14 +18,15 @@ from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 
 import soptui.screens
-from soptui.errors import InputError, SoptuiError
+from soptui.client.startup import FirstPage, stamp_of
+from soptui.errors import SoptuiError
 from soptui.i18n import LANGUAGES, language, set_language, t
 from soptui.identity import Actor
-from soptui.prefetch import FirstPage, LazyServices, Prefetch, change_stamp
 from soptui.screens.base import LiveScreen, in_thread, key, reword_bindings
 from soptui.views import VIEWS
 
 if TYPE_CHECKING:
+    from soptui.client.remote import Remote
     from soptui.service import Soptui
 
 SCREENS_DIR = Path(soptui.screens.__file__).parent
@@ -111,22 +112,22 @@ class SoptuiApp(App[None]):
 
     def __init__(
         self,
-        svc: Soptui | LazyServices,
+        svc: Remote | Soptui,
         actor: Actor | None,
         *,
         theme: str | None = None,
         poll_seconds: float = POLL_SECONDS,
         inbox_limit: int = 200,
         first_page: FirstPage | None = None,
-        pending: Prefetch | None = None,
     ) -> None:
         super().__init__()
         self.svc = svc
-        # None until the start-up helper (soptui.prefetch) has said who is at
-        # the keyboard; it also brings the inbox's first rows.
         self.actor: Actor | None = actor
+        # The inbox's first rows, read while Textual loaded (soptui.client.startup).
         self.first_page = first_page
-        self._pending = pending
+        # A client of the server is told of changes (pushed); the services
+        # opened in this process (tests) are polled.
+        self.pushed = hasattr(svc, "conn")
         self.startup_error: SoptuiError | None = None
         self.actor = actor
         self.poll_seconds = poll_seconds
@@ -149,23 +150,15 @@ class SoptuiApp(App[None]):
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             # A dropped SSH session sends SIGHUP: leave cleanly, restoring the tty.
             asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.exit)
+        # Pushed: the timer only notices a new minute (due texts), no query.
         self.set_interval(self.poll_seconds, self._poll)
-        # The data layer and the case screen load on first use; once the first
-        # rows are drawn, load them while the clerk reads (not when the first
-        # case opens).
+        if self.pushed:
+            self.svc.conn.on_change(self._pushed)  # type: ignore[union-attr]
+        # The case screen loads on first use; once the first rows are drawn,
+        # load it while the clerk reads (not when the first case opens).
         self.call_after_refresh(
             lambda: in_thread(self, self._warm_up, lambda _: None, group="warm-up")
         )
-        if self._pending is not None:
-            # Waiting on the pipe releases the GIL: the app keeps drawing meanwhile.
-            in_thread(
-                self,
-                self._pending.result,
-                self._page_arrived,
-                group="startup",
-                failed=self._startup_failed,
-                crashed=self._startup_failed,
-            )
 
     def get_default_screen(self) -> Screen[Any]:
         from soptui.screens.inbox import InboxScreen
@@ -174,26 +167,6 @@ class SoptuiApp(App[None]):
 
     def _warm_up(self) -> None:
         import soptui.screens.case  # noqa: F401  (with its dialogs)
-
-        self.svc.cases  # noqa: B018  (builds LazyServices: imports the data layer)
-
-    def _page_arrived(self, page: FirstPage) -> None:
-        self.actor = page.actor
-        self.first_page = page
-        self.stamp = page.stamp
-        screen = self.screen
-        if isinstance(screen, LiveScreen):
-            screen.reload()
-
-    def _startup_failed(self, exc: Exception) -> None:
-        """Not a registered clerk, no database...: leave, and say why on the
-        terminal once it is restored (run_tui prints it)."""
-        self.startup_error = (
-            exc
-            if isinstance(exc, SoptuiError)
-            else InputError("err.db_connect", reason=" ".join(str(exc).split()))
-        )
-        self.exit(return_code=self.startup_error.exit_code)
 
     def on_unmount(self) -> None:
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
@@ -213,8 +186,15 @@ class SoptuiApp(App[None]):
     # ----- live refresh ----------------------------------------------------------
 
     def read_stamp(self) -> tuple[str, str]:
-        """(change token, minute) - call from a worker thread (it reads the database)."""
-        return change_stamp(self.svc)
+        """(change token, minute). A client knows the token from the pushes;
+        services in this process are asked (call from a worker thread)."""
+        token = self.svc.conn.token if self.pushed else self.svc.token()  # type: ignore[union-attr]
+        return stamp_of(token, self.svc.clock())
+
+    def _pushed(self, _token: str) -> None:
+        """A change anywhere (the connection's reader thread)."""
+        with contextlib.suppress(RuntimeError):  # the app is gone
+            self.call_from_thread(self._poll)
 
     def data_written(self) -> None:
         """This app just wrote: screens below reload when shown again, without
@@ -222,6 +202,9 @@ class SoptuiApp(App[None]):
         self.stamp = None
 
     def _poll(self) -> None:
+        if self.pushed:
+            self._stamp_seen(self.read_stamp())
+            return
         in_thread(
             self,
             self.read_stamp,
@@ -415,7 +398,7 @@ class SoptuiApp(App[None]):
 
 
 def run_app(
-    svc: Soptui | LazyServices,
+    svc: Remote | Soptui,
     actor: Actor,
     *,
     mouse: bool = True,

@@ -10,7 +10,7 @@ import click
 
 from soptui.cli import Options, emit, format_option, parse_date_opt, pass_options
 from soptui.formatting import OFFICE_TZ, render
-from soptui.reports import Report, semester_range
+from soptui.views import Report, semester_range
 
 
 def period(opts: Options, start: str | None, end: str | None) -> tuple[date, date]:
@@ -88,8 +88,7 @@ def report_bottlenecks(opts: Options, start: str | None, end: str | None, fmt: s
 def report_agenda(opts: Options, start: str | None, end: str | None, fmt: str) -> None:
     """The agenda book of a period."""
     first, last = period(opts, start, end)
-    svc = opts.ready()
-    show(svc.reports.agenda(first, last, svc.letters), fmt)
+    show(opts.ready().agenda(first, last), fmt)
 
 
 @report.command("narasumber")

@@ -565,6 +565,53 @@ async def test_refuse_not_offered_where_the_step_cannot_refuse(office) -> None:
 
 
 @sync
+async def test_the_letter_after_a_refusal_completes_where_step_5_would_decide(office) -> None:
+    """Pendaftaran step 5 is the Pejabat Level 2's decision; after the Ketua's
+    refusal at step 4 it only sends the letter: complete, not approve or refuse."""
+    svc, _ = office
+    admin = svc.users.actor("admin")
+    clerks = {"anggota-tim-kerja": "anggota", "ketua-tim-kerja": "ketua", "pejabat-level-2": "dua"}
+    for role, login in clerks.items():
+        svc.users.add(admin, login, name=login.title(), roles=[role])
+    holder = {role: svc.users.actor(login) for role, login in clerks.items()}
+    nr = svc.narasumber
+    refused = nr.register(holder["anggota-tim-kerja"], name="Budi Ditolak", topics=["Koperasi"])
+    waiting = nr.register(holder["anggota-tim-kerja"], name="Dewi Menunggu", topics=["UMKM"])
+    for person in (refused, waiting):
+        for _ in range(3 if person is refused else 4):
+            row = svc.cases.detail(person.registration_case_id).row
+            svc.cases.complete(holder[row.waiting_role or ""], person.registration_case_id)
+    svc.cases.refuse(holder["ketua-tim-kerja"], refused.registration_case_id, note="Belum sesuai.")
+    app = make_app(svc, "dua")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_case(pilot, app, waiting.registration_case_id)
+        keys = await footer_keys(pilot)
+        assert "a Setujui" in keys and "x Tolak" in keys
+        await pilot.press("escape")
+        await settle(pilot)
+        screen = await open_case(pilot, app, refused.registration_case_id)
+        keys = await footer_keys(pilot)
+        assert "a Selesai" in keys and not any(k.startswith("x ") for k in keys)
+        await pilot.press("x")
+        await settle(pilot)
+        assert not isinstance(app.screen, ActionDialog)
+        assert "sudah ditolak" in notices(app)[-1]
+        await pilot.press("a")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ActionDialog)
+        assert "Selesaikan langkah 5" in dialog.query_one("#box").border_title
+        assert "Pemberitahuan penolakan selesai" in str(
+            dialog.query_one("#explanation", Static).render()
+        )
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen and screen.detail.row.status == "refused"
+    assert nr.get(refused.id).status == "ditolak"
+    assert nr.get(waiting.id).status == "diverifikasi"
+
+
+@sync
 async def test_note_is_added_to_the_thread(office) -> None:
     svc, _ = office
     app = make_app(svc)
