@@ -171,6 +171,24 @@ _PG_TRIGGERS = (
 )
 
 
+def _pg_trigger_events(name: str, events: str) -> list[tuple[str, str, str | None]]:
+    """(trigger name, events, condition) of one table's triggers: for the
+    tables whose rows may belong to no case, one trigger a kind of change,
+    each only for rows of a case."""
+    if "OR DELETE" not in events:
+        return [(f"case_search_{name}", events, None)]
+    changes = events.removesuffix(" OR DELETE").removeprefix("INSERT OR ")
+    return [
+        (f"case_search_{name}_insert", "INSERT", "NEW.case_id IS NOT NULL"),
+        (
+            f"case_search_{name}_update",
+            changes,
+            "OLD.case_id IS NOT NULL OR NEW.case_id IS NOT NULL",
+        ),
+        (f"case_search_{name}_delete", "DELETE", "OLD.case_id IS NOT NULL"),
+    ]
+
+
 def _pg_upgrade() -> None:
     # A "trusted" extension (PostgreSQL 13+): the database owner may create it.
     op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
@@ -194,10 +212,13 @@ def _pg_upgrade() -> None:
             f"CREATE FUNCTION case_search_{name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
             f"BEGIN PERFORM case_search_refresh({old_new}); RETURN NULL; END $$"
         )
-        op.execute(
-            f"CREATE TRIGGER case_search_{name} AFTER {events} ON {table} "
-            f"FOR EACH ROW EXECUTE FUNCTION case_search_{name}()"
-        )
+        # A row of no case (a block, a letter not filed to a case) calls nothing.
+        for trigger, changes, when in _pg_trigger_events(name, events):
+            condition = f"WHEN ({when}) " if when else ""
+            op.execute(
+                f"CREATE TRIGGER {trigger} AFTER {changes} ON {table} "
+                f"FOR EACH ROW {condition}EXECUTE FUNCTION case_search_{name}()"
+            )
     op.execute("SELECT case_search_refresh(ARRAY(SELECT id FROM cases))")
     op.execute("ANALYZE case_search")
 
@@ -211,8 +232,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        for name, table, _events, _ids in _PG_TRIGGERS:
-            op.execute(f"DROP TRIGGER IF EXISTS case_search_{name} ON {table}")
+        for name, table, events, _ids in _PG_TRIGGERS:
+            for trigger, _changes, _when in _pg_trigger_events(name, events):
+                op.execute(f"DROP TRIGGER IF EXISTS {trigger} ON {table}")
             op.execute(f"DROP FUNCTION IF EXISTS case_search_{name}()")
         op.execute("DROP FUNCTION IF EXISTS case_search_refresh(integer[])")
         op.execute("DROP TABLE IF EXISTS case_search")
