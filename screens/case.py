@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -28,7 +28,6 @@ from soptui.views import AttemptView, CaseDetail, EventView, StepView
 
 if TYPE_CHECKING:
     from soptui.app import SoptuiApp
-    from soptui.cases import CaseService
     from soptui.narasumber_views import Booking, SpeakerStep
 
 OPEN = ("open", "paused")
@@ -95,6 +94,7 @@ class CaseScreen(LiveScreen):
         key("p", "explain('pause')", "case.why_pause", show=False),
         key("space", "toggle", "case.toggle", show=False),
         key("i", "sop", "case.sop", show=False),
+        key("f", "flow", "case.flow"),
         # At a step that decides or checks the speaker: find one and book for the case.
         key("b", "app.lookup", "case.speaker", show=False),
         key("f5", "reload", "case.reload", show=False),
@@ -463,6 +463,12 @@ class CaseScreen(LiveScreen):
         if self.detail is not None:
             self.app.push_screen(SopInfoScreen(self.detail.sop))
 
+    def action_flow(self) -> None:
+        if self.detail is not None:
+            from soptui.screens.flowchart import FlowchartScreen
+
+            self.app.push_screen(FlowchartScreen(self.detail.sop, self.detail))
+
     def _step_words(self, step: Step) -> str:
         assert self.detail is not None
         role = self.detail.sop.role(step.role).name
@@ -507,7 +513,7 @@ class CaseScreen(LiveScreen):
         )
         self.app.push_screen(dialog, finished)
 
-    def _services(self) -> tuple[CaseService, Actor, int]:
+    def _services(self) -> tuple[Any, Actor, int]:  # (svc.cases, the clerk, the case)
         app = soptui_app(self)
         return app.svc.cases, app.actor, self.case_id
 

@@ -33,7 +33,7 @@ from soptui.screens.dialogs import quiet_input
 from soptui.validate import parse_date
 
 if TYPE_CHECKING:
-    from soptui.service import Soptui
+    from soptui.client.remote import Remote
     from soptui.views import Report
 
 
@@ -69,7 +69,7 @@ DEFAULT_DAYS = 30
 SEMESTER = re.compile(r"^\s*(\d{4})\s*-\s*([12])\s*$")
 
 
-def run_report(svc: Soptui, kind: str, start: date, end: date) -> Report:
+def run_report(svc: Remote, kind: str, start: date, end: date) -> Report:
     """The service call behind each report (call it in a worker thread)."""
     reports = svc.reports
     if kind == "sla":
@@ -85,7 +85,7 @@ def run_report(svc: Soptui, kind: str, start: date, end: date) -> Report:
     if kind == "bottlenecks":
         return reports.bottlenecks(start, end)
     if kind == "agenda":
-        return reports.agenda(start, end, svc.letters)
+        return svc.agenda(start, end)
     if kind == "narasumber":
         return reports.narasumber(start, end)
     raise ValueError(kind)

@@ -121,7 +121,7 @@ class LazyGroup(click.Group):
     # the terminal app parses the global options only.
     lazy_subcommands={
         "audit": "soptui.cli_admin:audit",
-        "serve": "soptui.cli_server:serve",
+        "serve": "soptui.server.command:serve",
         "server": "soptui.cli_server:server",
         "calendar": "soptui.cli_office:calendar",
         "case": "soptui.cli_office:case",

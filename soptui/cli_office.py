@@ -56,9 +56,13 @@ def sop_list(opts: Options, fmt: str) -> None:
 @format_option
 @pass_options
 def sop_show(opts: Options, code: str, version: int | None, fmt: str) -> None:
+    """One SOP; --format flow draws its flowchart (Permen PAN-RB 35/2012)."""
     from soptui.formatting import render
 
     definition = opts.ready().sop_version(code, version)
+    if fmt == "flow":
+        emit(flow_text(definition))
+        return
     data = definition.to_dict()
     data["roles"] = [r["name"] if isinstance(r, dict) else r for r in data["roles"]]
     data["role_keys"] = [r.key for r in definition.roles]
@@ -92,6 +96,57 @@ def sop_show(opts: Options, code: str, version: int | None, fmt: str) -> None:
         for st in steps:
             st["text"] = _wrap(st["text"], 60)
     emit("\n".join(head) + render(steps, cols, fmt))
+
+
+def paper_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--paper",
+        type=click.Choice(["a4", "f4"], case_sensitive=False),
+        default="a4",
+        show_default=True,
+        help="A4, or F4 (folio, 215x330 mm).",
+    )(f)
+
+
+def out_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "-o", "--output", "output", required=True, metavar="FILE.pdf", help="Where to write."
+    )(f)
+
+
+def written(path: Path) -> None:
+    emit(t("ok.pdf_written", path=str(path)))
+
+
+@sop.command("print")
+@click.argument("code")
+@click.option("--version", "version", type=int, default=None, help="A given version.")
+@out_option
+@paper_option
+@pass_options
+def sop_print(opts: Options, code: str, version: int | None, output: str, paper: str) -> None:
+    """The SOP sheet (Permen PAN-RB 35/2012 layout) as a landscape PDF."""
+    from soptui.printing.output import write_pdf
+    from soptui.printing.sop_sheet import sop_sheet_pdf
+
+    definition = opts.ready().sop_version(code, version)
+    written(write_pdf(output, sop_sheet_pdf(definition, size=paper)))
+
+
+def flow_text(definition: Any, detail: Any = None) -> str:
+    """The flowchart for this terminal (its width, ASCII on the Linux console)
+    or, piped into a file, 80 columns of box-drawing characters."""
+    import os
+    import shutil
+    import sys
+
+    from soptui.flowchart import draw, plain, wants_ascii
+
+    width = shutil.get_terminal_size((80, 24)).columns if sys.stdout.isatty() else 80
+    ascii_only = wants_ascii(
+        os.environ.get("TERM") if sys.stdout.isatty() else None, sys.stdout.encoding
+    )
+    return plain(draw(definition, detail, width=max(60, width), ascii=ascii_only))
 
 
 def _decision_text(definition: Any, step: Any) -> str:
@@ -277,6 +332,22 @@ def case_list(
     )
     columns = [*CASE_COLUMNS, ("match_shown", "col.match")] if search else CASE_COLUMNS
     emit(render([case_record(r) for r in rows], columns, fmt))
+
+
+@case.command("print")
+@click.argument("case_id", type=int)
+@out_option
+@paper_option
+@pass_options
+def case_print(opts: Options, case_id: int, output: str, paper: str) -> None:
+    """The case's record with its lembar disposisi, as a PDF."""
+    from soptui.printing.case_record import case_record_pdf
+    from soptui.printing.output import write_pdf
+
+    svc = opts.ready()
+    detail = svc.cases.detail(case_id)
+    letters = svc.letters.list(case_id=case_id)
+    written(write_pdf(output, case_record_pdf(detail, letters, size=paper)))
 
 
 @case.command("show")

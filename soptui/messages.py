@@ -58,7 +58,7 @@ ID: dict[str, str] = {
     "err.server_not_yours": "Server ini milik pengguna lain.",
     "err.server_no_login": "Pengguna sistem uid {uid} tidak punya login.",
     "err.server_protocol": "Pesan tidak terbaca antara aplikasi dan server: {detail}",
-    "err.server_gone": "Sambungan ke server terputus; tidak ada yang ditulis sejak itu. Coba lagi.",
+    "err.server_gone": "Sambungan ke server terputus; periksa apakah tindakan terakhir tercatat, lalu coba lagi.",
     "err.server_unreachable": "Server soptui tidak menjawab di {path}. Tanyakan ke admin kantor.",
     "err.server_denied": "Tidak boleh membuka soket server {path} (bukan anggota grup soptui?).",
     "err.server_none": "Tidak ada server soptui yang berjalan untuk basis data ini.",
@@ -274,7 +274,7 @@ EN: dict[str, str] = {
     "err.server_not_yours": "This server belongs to another user.",
     "err.server_no_login": "System user uid {uid} has no login.",
     "err.server_protocol": "Unreadable message between the app and the server: {detail}",
-    "err.server_gone": "The connection to the server was lost; nothing was written since. Try again.",
+    "err.server_gone": "The connection to the server was lost; check whether the last action was recorded, then try again.",
     "err.server_unreachable": "No soptui server answers at {path}. Ask the office admin.",
     "err.server_denied": "Not allowed to open the server socket {path} (not in the soptui group?).",
     "err.server_none": "No soptui server is running for this database.",
@@ -433,9 +433,9 @@ EN: dict[str, str] = {
 }
 
 # The narasumber registry's and the terminal app's strings.
-from soptui import messages_narasumber, messages_ui  # noqa: E402
+from soptui import messages_flow, messages_narasumber, messages_ui  # noqa: E402
 
 MESSAGES: dict[str, dict[str, str]] = {
-    "id": {**ID, **messages_narasumber.ID, **messages_ui.ID},
-    "en": {**EN, **messages_narasumber.EN, **messages_ui.EN},
+    "id": {**ID, **messages_narasumber.ID, **messages_ui.ID, **messages_flow.ID},
+    "en": {**EN, **messages_narasumber.EN, **messages_ui.EN, **messages_flow.EN},
 }

@@ -69,6 +69,15 @@ def private_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
             os.environ[key] = value
 
 
+@pytest.fixture(autouse=True)
+def test_servers() -> Iterator[None]:
+    """Servers a test started through server_support.serve_for_test stop with it."""
+    from server_support import stop_test_servers
+
+    yield
+    stop_test_servers()
+
+
 # --- the interface language is process-wide state: every test starts in Indonesian ---
 
 

@@ -43,10 +43,43 @@ def serving(svc: Soptui, path: Path | None = None, *, private: bool = True) -> I
                 os.rmdir(folder)
 
 
+_STARTED: list[contextlib.ExitStack] = []
+_SERVERS: dict[int, list[Server]] = {}
+
+
+def serve_for_test(svc: Soptui) -> Server:
+    """A server on `svc` that lives until the end of the current test
+    (conftest's autouse fixture calls stop_test_servers)."""
+    stack = contextlib.ExitStack()
+    server = stack.enter_context(serving(svc))
+    _STARTED.append(stack)
+    _SERVERS[id(stack)] = [server]
+    return server
+
+
+def announce() -> None:
+    """The test wrote through its own services (as another server of the same
+    PostgreSQL would): the test's servers tell their clients, as they do after
+    their own writes and on another server's NOTIFY."""
+    for stack in _STARTED:
+        for server in _SERVERS.get(id(stack), ()):
+            server.feed.changed()
+
+
+def stop_test_servers() -> None:
+    while _STARTED:
+        stack = _STARTED.pop()
+        _SERVERS.pop(id(stack), None)
+        stack.close()
+
+
 def remote(server: Server, login: str | None = None, *, watch: bool = False) -> Remote:
-    conn = Connection(server.path, as_user=login, watch=watch)
-    conn.open()
-    return Remote(conn, clock=server.svc.clock)
+    def reconnect() -> Connection:
+        conn = Connection(server.path, as_user=login, watch=watch)
+        conn.open()
+        return conn
+
+    return Remote(reconnect(), clock=server.svc.clock, reconnect=reconnect)
 
 
 def kill_servers_under(folder: str) -> int:

@@ -68,6 +68,7 @@ class Connection:
         self._lock = threading.Lock()
         self._send_lock = threading.Lock()
         self._listeners: list[Callable[[str], None]] = []
+        self._gone_listeners: list[Callable[[], None]] = []
         self._gone: SoptuiError | None = None
         self._reader: threading.Thread | None = None
 
@@ -138,7 +139,12 @@ class Connection:
         call_id = next(self._ids)
         with self._lock:
             self._pending[call_id] = pending
-        data = frame(Call(call_id, op, args, kwargs, language()))
+        try:
+            data = frame(Call(call_id, op, args, kwargs, language()))
+        except (OverflowError, TypeError, NotImplementedError) as exc:
+            with self._lock:
+                self._pending.pop(call_id, None)
+            raise errors.InputError("err.server_args", op=op, detail=str(exc)) from exc
         try:
             with self._send_lock:
                 sock.sendall(data)
@@ -157,6 +163,14 @@ class Connection:
     def on_change(self, listener: Callable[[str], None]) -> None:
         """listener(token) runs on the reader thread after any write anywhere."""
         self._listeners.append(listener)
+
+    def on_gone(self, listener: Callable[[], None]) -> None:
+        """listener() runs on the reader thread when the server hangs up."""
+        self._gone_listeners.append(listener)
+
+    @property
+    def gone(self) -> bool:
+        return self._gone is not None
 
     def _read(self) -> None:
         sock = self.sock
@@ -189,3 +203,6 @@ class Connection:
                 self._pending.clear()
             for pending in waiting:
                 pending.done.set()
+            if self.sock is not None:  # not closed by this side
+                for listener in list(self._gone_listeners):
+                    listener()

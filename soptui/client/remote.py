@@ -61,8 +61,17 @@ class _Narasumber(_Service):
 class Remote:
     """The server's services over one connection."""
 
-    def __init__(self, conn: Connection, *, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        reconnect: Callable[[], Connection] | None = None,
+    ) -> None:
         self.conn = conn
+        self._reconnect = reconnect
+        self._change_listeners: list[Callable[[str], None]] = []
+        self._gone_listeners: list[Callable[[], None]] = []
         self.clock = clock
         self.tz = OFFICE_TZ
         self.cases = _Cases(self, "cases")
@@ -80,11 +89,10 @@ class Remote:
 
     def caller(self, op: str) -> Callable[..., Any]:
         spec = OPS[op]
-        conn = self.conn
         if spec.actor is None:
 
             def call(*args: Any, **kwargs: Any) -> Any:
-                return conn.call(op, list(args), kwargs)
+                return self._live().call(op, list(args), kwargs)
 
         else:
 
@@ -96,10 +104,43 @@ class Remote:
                 else:
                     given = ME
                 me = None if given is None and spec.actor == "optional" else ME
-                return conn.call(op, [me, *args], kwargs)
+                return self._live().call(op, [me, *args], kwargs)
 
         call.__name__ = op
         return call
+
+    # ----- a server that went away -------------------------------------------------
+
+    def _live(self) -> Connection:
+        """The connection, opened again if the server hung up meanwhile (an
+        office server restarted, a private server gone): the call that was
+        in flight then failed with err.server_gone, the next ones go through."""
+        if self.conn.gone and self._reconnect is not None:
+            self.reconnect()
+        return self.conn
+
+    def reconnect(self) -> None:
+        """Open a new connection (raises why not); listeners move over."""
+        assert self._reconnect is not None
+        conn = self._reconnect()
+        old, self.conn = self.conn, conn
+        old.close()
+        for listener in self._change_listeners:
+            conn.on_change(listener)
+        for gone in self._gone_listeners:
+            conn.on_gone(gone)
+
+    def on_change(self, listener: Callable[[str], None]) -> None:
+        self._change_listeners.append(listener)
+        self.conn.on_change(listener)
+
+    def on_gone(self, listener: Callable[[], None]) -> None:
+        self._gone_listeners.append(listener)
+        self.conn.on_gone(listener)
+
+    @property
+    def can_reconnect(self) -> bool:
+        return self._reconnect is not None
 
     @property
     def actor(self) -> Actor:

@@ -71,11 +71,15 @@ class Startup:
             self._error = InputError("err.db_connect", reason=" ".join(str(exc).split())[:300])
 
     def _read(self) -> tuple[Any, FirstPage]:
+        from soptui.client.connection import Connection
         from soptui.client.remote import Remote
         from soptui.client.spawn import connect
 
-        conn = connect(self.url, self.server, as_user=self.requested, watch=True)
-        remote = Remote(conn)
+        def reconnect() -> Connection:
+            return connect(self.url, self.server, as_user=self.requested, watch=True)
+
+        conn = reconnect()
+        remote = Remote(conn, reconnect=reconnect)
         try:
             if conn.welcome is not None and conn.welcome.actor is None and remote.is_empty():
                 # A new database: the demo (--demo), else set it up with this
@@ -84,9 +88,7 @@ class Startup:
                     remote.demo()
                 else:
                     remote.init()
-                conn.close()
-                conn = connect(self.url, self.server, as_user=self.requested, watch=True)
-                remote = Remote(conn)
+                remote.reconnect()  # who is at the keyboard, now that they are registered
             return remote, read_first_page(remote, self.limit)
         except BaseException:
             remote.close()

@@ -7,7 +7,6 @@ from __future__ import annotations
 import inspect
 import logging
 import typing
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,7 +42,8 @@ class Caller:
 @dataclass(frozen=True)
 class Target:
     op: Op
-    method: Callable[..., Any]
+    owner: Any  # the service object; its method is looked up at each call
+    name: str
     signature: inspect.Signature
     hints: dict[str, Any]
     actor_param: str | None
@@ -70,7 +70,7 @@ class Dispatcher:
         actor_param = params[0] if op.actor and params else None
         if op.actor and (actor_param is None or "Actor" not in str(hints.get(actor_param))):
             raise TypeError(f"{name}: an actor operation whose first parameter is no Actor")
-        return Target(op, method, signature, hints, actor_param)
+        return Target(op, owner, method_name, signature, hints, actor_param)
 
     # ----- one call ------------------------------------------------------------------
 
@@ -126,7 +126,9 @@ class Dispatcher:
                 bound.arguments[name] = convert(value, kind)
             except msgspec.ValidationError as exc:
                 raise InputError("err.server_args", op=call.op, detail=str(exc)) from exc
-        result = target.method(*bound.args, **bound.kwargs)
+            if not _fits(bound.arguments[name]):
+                raise InputError("err.server_args", op=call.op, detail=f"{name}: out of range")
+        result = getattr(target.owner, target.name)(*bound.args, **bound.kwargs)
         return result, op.write
 
     def _actor(self, given: Any, op: Op, caller: Caller) -> Actor | None:
@@ -168,6 +170,22 @@ class Dispatcher:
         if not (caller.private or caller.is_operator):
             raise PermissionDenied("err.server_demo")
         return self.svc.demo(force=bool(force))
+
+
+INT64 = range(-(2**63), 2**63)
+
+
+def _fits(value: Any) -> bool:
+    """Every integer in an argument fits the databases' 64-bit integers."""
+    if isinstance(value, bool):
+        return True
+    if isinstance(value, int):
+        return value in INT64
+    if isinstance(value, list | tuple | set | frozenset):
+        return all(_fits(v) for v in value)
+    if isinstance(value, dict):
+        return all(_fits(v) for v in value.values())
+    return True
 
 
 def failure_of(exc: SoptuiError) -> Failure:
