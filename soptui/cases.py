@@ -47,7 +47,15 @@ from soptui.db.models import (
 )
 from soptui.errors import InputError, NotFoundError, PermissionDenied, RuleError, StaleError
 from soptui.identity import Actor
-from soptui.validate import NAME_MAX, NOTE_MAX, SHORT_MAX, TITLE_MAX, clean_text
+from soptui.validate import (
+    NAME_MAX,
+    NOTE_MAX,
+    SHORT_MAX,
+    TITLE_MAX,
+    check_search,
+    clean_text,
+    guarded,
+)
 from soptui.views import (
     OPEN_STATUSES,
     VIEWS,
@@ -118,7 +126,7 @@ def _columns_type(names: tuple[str, ...]) -> type[tuple[Any, ...]]:
 
 
 def _roles_key(actor: Actor | None) -> tuple[str, ...] | None:
-    """All a read statement depends on of the clerk (soptui.fastpath checks it)."""
+    """All a read statement depends on of the clerk."""
     return None if actor is None else tuple(sorted(actor.roles))
 
 
@@ -202,6 +210,7 @@ def _detail_queries() -> tuple[Select[Any], Select[Any], Select[Any]]:
     return case_q, attempts_q, events_q
 
 
+@guarded
 class CaseService:
     def __init__(
         self, db: Database, catalogs: CatalogStore, calendars: CalendarStore, clock: Clock = utcnow
@@ -583,6 +592,9 @@ class CaseService:
         """An inbox view's cases, most urgent first; with a search, the cases
         it finds (soptui.case_search), best matches first, each row saying
         which field matched (CaseRow.match, match_text)."""
+        check_search(search)
+        check_search(sop_code, "SOP")
+        check_search(role, "Peran")
         now = self.clock()
         params: dict[str, Any] = {"now": now, "limit": limit, "offset": offset}
         # A plain connection: rows without the ORM's result layer (the statement
@@ -671,8 +683,7 @@ class CaseService:
         offset: int,
         now: datetime,
     ) -> Select[Any]:
-        """The statement list_cases runs (the start-up fast path replays it
-        compiled: soptui.fastpath)."""
+        """The statement list_cases runs."""
         # Plain columns, not ORM entities: an inbox page is read often and
         # nothing here is changed, so the identity map is pure overhead.
         query = (
@@ -701,6 +712,7 @@ class CaseService:
 
     def counts(self, actor: Actor | None, *, search: str | None = None) -> dict[str, int]:
         """How many cases each inbox view holds (with the same filter), in one pass."""
+        check_search(search)
         now = self.clock()
         with self.db.read_rows() as conn:
             found = self._plan(conn, search)

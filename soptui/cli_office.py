@@ -10,7 +10,15 @@ from typing import Any
 
 import click
 
-from soptui.cli import Options, emit, format_option, parse_date_opt, pass_options
+from soptui.cli import (
+    ID,
+    Options,
+    emit,
+    format_option,
+    parse_date_opt,
+    pass_options,
+    read_input_file,
+)
 from soptui.errors import InputError
 from soptui.i18n import t
 
@@ -51,7 +59,7 @@ def sop_list(opts: Options, fmt: str) -> None:
 @sop.command("show")
 @click.argument("code")
 @click.option(
-    "--version", "version", type=int, default=None, help="A given version (default newest)."
+    "--version", "version", type=ID, default=None, help="A given version (default newest)."
 )
 @format_option
 @pass_options
@@ -169,14 +177,11 @@ def _wrap(text: str, width: int) -> str:
 
 
 @sop.command("import")
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file")
 @pass_options
 def sop_import(opts: Options, file: str) -> None:
     """Add a new SOP or a new version of one (admin)."""
-    try:
-        source = Path(file).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError("err.file", path=file, reason=str(exc)) from exc
+    source = read_input_file(file)
     svc = opts.service()
     code, version, created = svc.sop_import(svc.actor, source, file)
     emit(t("ok.sop_import" if created else "ok.sop_same", code=code, version=version))
@@ -247,7 +252,7 @@ CASE_COLUMNS = [
 @click.option(
     "--from-letter",
     "from_letter",
-    type=int,
+    type=ID,
     default=None,
     help="Start from a registered incoming letter (its id).",
 )
@@ -297,7 +302,7 @@ def case_new(
 )
 @click.option("--sop", "sop_code", default=None)
 @click.option("--search", default=None)
-@click.option("--limit", type=click.IntRange(1), default=None)
+@click.option("--limit", type=ID, default=None)
 @format_option
 @pass_options
 def case_list(
@@ -351,7 +356,7 @@ def case_print(opts: Options, case_id: int, output: str, paper: str) -> None:
 
 
 @case.command("show")
-@click.argument("case_id", type=int)
+@click.argument("case_id", type=ID)
 @format_option
 @pass_options
 def case_show(opts: Options, case_id: int, fmt: str) -> None:
@@ -474,7 +479,7 @@ def case_show(opts: Options, case_id: int, fmt: str) -> None:
 def _expect_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--expect-version",
-        type=int,
+        type=ID,
         default=None,
         help="Refuse if the case changed since this version was read.",
     )(f)
@@ -485,7 +490,7 @@ def _done(case_id: int, what: str) -> None:
 
 
 @case.command("complete")
-@click.argument("case_id", type=int)
+@click.argument("case_id", type=ID)
 @click.option("--note", default=None)
 @_expect_option
 @pass_options
@@ -498,7 +503,7 @@ def case_complete(
 
 
 @case.command("return")
-@click.argument("case_id", type=int)
+@click.argument("case_id", type=ID)
 @click.option("--note", required=True)
 @click.option(
     "--to", "to", default=None, metavar="STEP_NO", help="An earlier step (number or key)."
@@ -516,7 +521,7 @@ def case_return(
 
 
 @case.command("refuse")
-@click.argument("case_id", type=int)
+@click.argument("case_id", type=ID)
 @click.option("--note", required=True)
 @_expect_option
 @pass_options
@@ -526,7 +531,7 @@ def case_refuse(opts: Options, case_id: int, note: str, expect_version: int | No
 
 
 @case.command("note")
-@click.argument("case_id", type=int)
+@click.argument("case_id", type=ID)
 @click.option("--text", required=True)
 @pass_options
 def case_note(opts: Options, case_id: int, text: str) -> None:
@@ -535,7 +540,7 @@ def case_note(opts: Options, case_id: int, text: str) -> None:
 
 
 @case.command("pause")
-@click.argument("case_id", type=int)
+@click.argument("case_id", type=ID)
 @click.option("--note", required=True)
 @_expect_option
 @pass_options
@@ -546,7 +551,7 @@ def case_pause(opts: Options, case_id: int, note: str, expect_version: int | Non
 
 
 @case.command("resume")
-@click.argument("case_id", type=int)
+@click.argument("case_id", type=ID)
 @click.option("--note", default=None)
 @_expect_option
 @pass_options
@@ -556,7 +561,7 @@ def case_resume(opts: Options, case_id: int, note: str | None, expect_version: i
 
 
 @case.command("cancel")
-@click.argument("case_id", type=int)
+@click.argument("case_id", type=ID)
 @click.option("--note", required=True)
 @_expect_option
 @pass_options
@@ -567,6 +572,9 @@ def case_cancel(opts: Options, case_id: int, note: str, expect_version: int | No
 
 
 # ----- calendar ----------------------------------------------------------------------
+
+CALENDAR_SHOW_DAYS = 3660  # ten years a listing
+SCHEDULE_FILE_MAX = 64 * 1024
 
 
 @click.group()
@@ -586,8 +594,8 @@ def calendar_show(opts: Options, start: str | None, end: str | None, fmt: str) -
     last = parse_date_opt(end) or first + timedelta(days=13)
     if last < first:
         raise InputError("err.bad_range")
-    if (last - first).days > 3660:
-        raise InputError("err.bad_range")
+    if (last - first).days > CALENDAR_SHOW_DAYS:
+        raise InputError("err.range_too_long", days=CALENDAR_SHOW_DAYS)
     days = opts.ready().calendar_days(first, last)
     rows = [
         {
@@ -657,7 +665,6 @@ def calendar_open(opts: Options, day: str, until: str | None, note: str) -> None
 @click.option(
     "--file",
     "file",
-    type=click.Path(dir_okay=False),
     default=None,
     help='JSON week, e.g. {"mon": [["08:00","12:00"]], ...}',
 )
@@ -671,9 +678,12 @@ def calendar_schedule(
 
     week = None
     if file:
+        text = read_input_file(file, SCHEDULE_FILE_MAX)
         try:
-            week = json.loads(Path(file).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
+            week = json.loads(text)
+        except RecursionError as exc:
+            raise InputError("err.too_deep", path=file) from exc
+        except ValueError as exc:
             raise InputError("err.schedule", reason=str(exc)) from exc
         if not isinstance(week, dict):
             raise InputError("err.schedule", reason="JSON object expected")
