@@ -23,6 +23,7 @@ from pathlib import Path
 
 from soptui.client.connection import Connection
 from soptui.errors import InputError, RuleError
+from soptui.i18n import language
 
 LINGER_SECONDS = 300
 START_TIMEOUT = 60.0
@@ -112,6 +113,8 @@ def start_private(url: str, path: Path, *, create: bool = True) -> None:
                     sys.executable,
                     "-m",
                     "soptui",
+                    "--lang",
+                    language(),  # its start-up errors reach this clerk
                     "--db",
                     url,
                     "serve",
