@@ -250,7 +250,7 @@ class InboxScreen(LiveScreen):
         muted = ended if row.status not in ("open", "paused") else None
         values["id"] = (str(row.id), muted)
         values["sop"] = (row.sop_short, muted)
-        values["title"] = (row.title, muted)
+        values["title"] = (present.title_with_match(row), muted)
         values["requester"] = (row.requester or "", muted)
         values["letter"] = (row.letter_no or "", muted)
         values["step"] = (present.step_label(row, widths.get("step")), muted)

@@ -102,3 +102,24 @@ def fit(text: str, width: int) -> str:
     if cell_len(text) <= width:
         return text
     return set_cell_size(text, width - 1).rstrip() + "…"
+
+
+# Fields a search can match that the inbox row shows in a column of its own.
+SHOWN_FIELDS = ("perihal",)
+
+
+def match_label(row: CaseRow) -> str | None:
+    """What a search found the case by, when that is not on the row already
+    ("narasumber: Dr. Wulan"), in the UI's language."""
+    if row.match is None or row.match in SHOWN_FIELDS:
+        return None
+    return f"{t('search.field.' + row.match)}: {row.match_text or ''}"
+
+
+def title_with_match(row: CaseRow) -> str:
+    """The perihal cell: with a search that found the case by another field,
+    the value it matched comes first ("061/1625/DISKOPUKM · Permohonan ..."):
+    at 80 columns the cell holds little more than that value."""
+    if match_label(row) is None:
+        return row.title
+    return f"{row.match_text} · {row.title}"

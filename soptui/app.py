@@ -34,23 +34,50 @@ OPEN_WAIT = 0.25  # seconds a case may take to read before its screen opens sayi
 POLL_SECONDS = 2.5  # how often the app looks at the clock (a new minute: the due texts)
 RECONNECT_SECONDS = 3.0  # the server hung up: try again this often
 THEME_ALIASES = {"ansi": "ansi-dark", "dark": "textual-dark", "light": "textual-light"}
+FIND_MIN_CHARS = 3  # the palette searches cases from this many characters typed
+FIND_LIMIT = 8  # cases the palette offers
 LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
 
 
 class CaseNumberCommands(Provider):
-    """Palette: type a case number to open it ("123" or "#123")."""
+    """Palette: find a case as the inbox's / does (its number, perihal,
+    pemohon, a letter or agenda number, a narasumber booked for it), any
+    status, best matches first, each saying what it was found by."""
 
     async def search(self, query: str) -> Hits:
-        number = query.strip().lstrip("#").strip()
+        app = self.app
+        assert isinstance(app, SoptuiApp)
+        text = query.strip()
+        number = text.lstrip("#").strip()
         if number.isdigit():
-            app = self.app
-            assert isinstance(app, SoptuiApp)
             title = t("cmd.open_case", id=int(number))
             yield Hit(1.0, title, partial(app.open_case, int(number)), text=title)
+        if len(text) < FIND_MIN_CHARS or app.actor is None:
+            return
+        try:
+            # Called here, not in a worker thread: a keystroke's search takes a
+            # few milliseconds, and while a provider is still out the palette
+            # keeps showing the previous query's hits, which enter would take.
+            rows = app.svc.cases.list_cases(
+                app.actor, view="all", status="all", search=text, limit=FIND_LIMIT
+            )
+        except SoptuiError:
+            return  # the database is busy: the palette offers the rest
+        for rank, row in enumerate(rows):
+            if number.isdigit() and row.id == int(number):
+                continue  # offered above
+            if row.match in (None, "perihal"):
+                shown = t("cmd.found_case_title", id=row.id, title=row.title)
+            else:
+                field = t("search.field." + (row.match or ""))
+                shown = t(
+                    "cmd.found_case", id=row.id, title=row.title, field=field, value=row.match_text
+                )
+            yield Hit(0.9 - rank * 0.01, shown, partial(app.open_case, row.id), text=shown)
 
     async def discover(self) -> Hits:
         return
-        yield  # an async generator that finds nothing until a number is typed
+        yield  # an async generator that finds nothing until something is typed
 
 
 class QuietPalette(CommandPalette):

@@ -24,11 +24,9 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from difflib import SequenceMatcher
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -88,6 +86,7 @@ from soptui.narasumber_views import (  # noqa: F401  (the read models, re-export
     span_text,
     split_nip_nik,
 )
+from soptui.textmatch import fold, word_similarity
 from soptui.validate import (
     NAME_MAX,
     NOTE_MAX,
@@ -118,9 +117,6 @@ DEFAULT_LIMIT = 50
 # Field codes of narasumber_terms and their weight in search ranking.
 NAME_FIELD, TOPIC_FIELD, ORG_FIELD = "n", "t", "i"
 FIELD_WEIGHT = {NAME_FIELD: 1.0, TOPIC_FIELD: 1.0, ORG_FIELD: 0.9}
-# Below this a word is not counted as a match (difflib ratio; "akuntasi" ->
-# "akuntansi" is 0.94, "pemasaran" -> "pemasukan" 0.67).
-MIN_WORD_SIMILARITY = 0.75
 # Share of a query word's trigrams a vocabulary word must have to be looked at.
 MIN_GRAM_SHARE = 0.4
 # Too common to tell subjects apart; left out of the index and of queries.
@@ -151,12 +147,6 @@ def final_decision(definition: SopDefinition) -> str | None:
     return decisions[-1] if decisions else None
 
 
-def fold(text: str) -> str:
-    """Lower case without accents ("Pelatihan Ekspor Kopi Gayo" -> "pelatihan ...")."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
-
-
 def words(text: str | None) -> list[str]:
     """The searchable words of a text: folded, alphanumeric, at least two
     characters, no stop words, in order, once each."""
@@ -180,17 +170,6 @@ def query_grams(word: str) -> set[str]:
     ("akun") matches the words it begins."""
     padded = f"  {word}"
     return {padded[i : i + 3] for i in range(len(padded) - 2)}
-
-
-def word_similarity(query: str, term: str) -> float:
-    """1.0 for a prefix ("kop" -> "koperasi"); else difflib's ratio for words of
-    four letters or more when it reaches MIN_WORD_SIMILARITY; else 0."""
-    if term.startswith(query):
-        return 1.0
-    if len(query) < 4:
-        return 0.0
-    ratio = SequenceMatcher(None, query, term, autojunk=False).ratio()
-    return ratio if ratio >= MIN_WORD_SIMILARITY else 0.0
 
 
 def sort_name(name: str) -> str:

@@ -80,6 +80,11 @@ class CaseRow:
     opened_at: datetime
     updated_at: datetime
     version: int
+    # With a search: the field it matched (soptui.case_search: "nomor",
+    # "surat", "agenda", "keluar", "perihal", "pemohon", "pengirim",
+    # "narasumber", "sop") and the value there (one letter number, one name).
+    match: str | None = None
+    match_text: str | None = None
 
     @property
     def overdue(self) -> bool:
@@ -133,6 +138,8 @@ def case_row(
             "opened_at": case.opened_at,
             "updated_at": case.updated_at,
             "version": case.version,
+            "match": None,
+            "match_text": None,
         }
     )
 
@@ -144,7 +151,7 @@ _CASE_ROW_PLAIN = not hasattr(CaseRow, "__post_init__") and not hasattr(CaseRow,
 
 def _new_case_row(values: dict[str, Any]) -> CaseRow:
     """CaseRow(**values), the same object made several times faster: a frozen
-    dataclass's __init__ sets each of the 23 fields through object.__setattr__,
+    dataclass's __init__ sets each of the 25 fields through object.__setattr__,
     half of what building an inbox row costs. All fields must be given, as
     for __init__."""
     if not _CASE_ROW_PLAIN or values.keys() != _CASE_ROW_FIELDS:

@@ -280,6 +280,51 @@ async def test_keys_typed_right_after_slash_land_in_the_filter(office) -> None:
 
 
 @sync
+async def test_filter_finds_by_letter_number_and_the_row_shows_it(office) -> None:
+    """A letter number half typed, with its slash, finds the case; the row
+    leads with the number it matched (the perihal cell, 80 columns)."""
+    svc, _ = office
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        burst(app, "2/005/12")
+        await until(pilot, lambda: table_ids(app) == [1])
+        await settle(pilot)
+        assert "005/123/DK" in screen_text(app)
+        filter_input = app.screen.query_one("#filter", Input)
+        filter_input.value = "pemasran"  # a typo
+        await until(pilot, lambda: table_ids(app) == [2])
+        assert table_ids(app) == [2]
+
+
+@sync
+async def test_palette_finds_a_case_by_its_text(office) -> None:
+    """The palette's open-case search finds any case as the inbox filter
+    does (a closed one too) and says what it found it by."""
+    svc, _ = office
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        app.screen.query_one(CommandInput).value = "005/123"
+        hits = app.screen.query_one(CommandList)
+
+        def offered() -> list[str]:
+            return [str(hits.get_option_at_index(i).prompt) for i in range(hits.option_count)]
+
+        await until(pilot, lambda: any("005/123/DK" in o for o in offered()))
+        assert any(o.startswith("#1 ") and "no. surat: 005/123/DK" in o for o in offered())
+        app.screen.query_one(CommandInput).value = "pemuda"  # case 6 is closed
+        await until(pilot, lambda: any(o.startswith("#6 ") for o in offered()))
+        index = next(i for i, o in enumerate(offered()) if o.startswith("#6 "))
+        hits.highlighted = index
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseScreen) and app.screen.case_id == 6
+
+
+@sync
 async def test_filter_with_no_match_says_so(office) -> None:
     svc, _ = office
     app = make_app(svc)
