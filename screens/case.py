@@ -22,6 +22,7 @@ from soptui.identity import Actor
 from soptui.screens import present
 from soptui.screens.base import LiveScreen, Reworded, in_thread, key, soptui_app
 from soptui.screens.dialogs import ActionDialog, DialogResult, SopInfoScreen
+from soptui.screens.export import SaveDialog
 from soptui.screens.narasumber_dialogs import CaseContext
 from soptui.screens.registry import booking_line, this_year
 from soptui.views import AttemptView, CaseDetail, EventView, StepView
@@ -95,6 +96,8 @@ class CaseScreen(LiveScreen):
         key("space", "toggle", "case.toggle", show=False),
         key("i", "sop", "case.sop", show=False),
         key("f", "flow", "case.flow"),
+        # The footer is full at 80 columns: P is in the F1 help.
+        key("P", "print", "case.print", show=False),
         # At a step that decides or checks the speaker: find one and book for the case.
         key("b", "app.lookup", "case.speaker", show=False),
         key("f5", "reload", "case.reload", show=False),
@@ -418,6 +421,7 @@ class CaseScreen(LiveScreen):
             "resume": may and status == "paused",
             "note": detail is not None,
             "sop": detail is not None,
+            "print": detail is not None,
             "toggle": detail is not None,
         }
         if action == "explain":
@@ -468,6 +472,32 @@ class CaseScreen(LiveScreen):
             from soptui.screens.flowchart import FlowchartScreen
 
             self.app.push_screen(FlowchartScreen(self.detail.sop, self.detail))
+
+    def action_print(self) -> None:
+        """The case's record with its lembar disposisi as a PDF, written here
+        (by the clerk's own process) where the clerk chooses."""
+        app, case_id = soptui_app(self), self.case_id
+
+        def produce(_fmt: str, paper: str) -> bytes:
+            # Read afresh: the paper shows the case as it stands now.
+            from soptui.printing.case_record import case_record_pdf
+
+            detail = app.svc.cases.detail(case_id)
+            letters = app.svc.letters.list(case_id=case_id)
+            return case_record_pdf(detail, letters, size=paper)
+
+        def written(path: str | None) -> None:
+            if path:
+                self.notify(t("ui.print.written", id=case_id, path=path), markup=False)
+
+        dialog = SaveDialog(
+            title=t("ui.print.title", id=case_id),
+            formats=("pdf",),
+            default_name=lambda _fmt: f"soptui-case-{case_id}.pdf",
+            produce=produce,
+            what=t("ui.print.what"),
+        )
+        self.app.push_screen(dialog, written)
 
     def _step_words(self, step: Step) -> str:
         assert self.detail is not None
