@@ -80,6 +80,7 @@ class CaseScreen(LiveScreen):
     AUTO_FOCUS = "#timeline"
     BINDINGS: ClassVar[list[BindingType]] = [
         key("escape", "back", "case.back"),
+        key("q", "back", "case.back_q", show=False),
         # Each action key has a second, hidden binding that says why the action
         # is not offered (not your role, paused, ...) instead of doing nothing.
         key("a", "complete", "case.complete"),

@@ -121,7 +121,8 @@ class InboxScreen(LiveScreen):
         key("5", "view('closed')", "inbox.view_closed", show=False),
         key("escape", "clear_filter", "inbox.clear", show=False),
         key("f5", "reload", "inbox.reload", show=False),
-        key("ctrl+q", "app.quit", "inbox.quit"),
+        # q leaves, as in a pager; ctrl+q too (from anywhere, the app's binding).
+        key("q", "app.quit", "inbox.quit_q"),
     ]
 
     def __init__(self) -> None:

@@ -203,16 +203,17 @@ class SpanForm(FormDialog["Booking | None"]):
         try:
             return read_span(self.value("start"), self.value("end"))
         except InputError as exc:
-            self.refuse(exc.message(), "start")
+            self.refuse(exc.message(), self.field_of(exc) or "start")
             return None
 
 
 class BookingDialog(SpanForm):
     """Book one person: times, kegiatan, lokasi, tentatif or definitif. For a
     case the kegiatan defaults to its perihal and the booking is tentatif until
-    the case confirms it (a refused or cancelled case releases it)."""
+    the case confirms it (a refused or cancelled case releases it). The
+    cursor starts on the first field, the time; tab goes down the form."""
 
-    first_field = "activity"
+    first_field = "start"
 
     def __init__(
         self,
@@ -253,7 +254,7 @@ class BookingDialog(SpanForm):
             return
         activity, location = self.value("activity"), self.value("location")
         if not activity and self.context is None:
-            self.refuse(t("err.empty", field=t("col.nr.activity")))
+            self.refuse(t("err.empty", field=t("col.nr.activity")), "activity")
             return
         tentative = self.choice("status") == "tentatif"
         app = soptui_app(self)

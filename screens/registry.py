@@ -172,6 +172,7 @@ class RegistryScreen(LiveScreen):
         key("u", "block", "nr.block", show=False),
         key("f3", "app.lookup", "nr.lookup", show=False),
         key("escape", "back", "nr.back"),
+        key("q", "back", "nr.back_q", show=False),
         key("f5", "reload", "nr.reload", show=False),
     ]
 
@@ -459,6 +460,7 @@ class PersonScreen(LiveScreen):
     AUTO_FOCUS = "#person-lines"
     BINDINGS: ClassVar[list[BindingType]] = [
         key("escape", "back", "nr.back"),
+        key("q", "back", "nr.back_q", show=False),
         key("b", "book", "nr.book"),
         key("d", "confirm", "nr.confirm"),
         key("x", "cancel_booking", "nr.cancel"),
@@ -654,6 +656,7 @@ class AvailabilityScreen(LiveScreen):
     AUTO_FOCUS = "#week"
     BINDINGS: ClassVar[list[BindingType]] = [
         key("escape", "back", "nr.back"),
+        key("q", "back", "nr.back_q", show=False),
         # Priority: the table would take left/right for sideways scrolling.
         key("left", "shift(-1)", "nr.week_prev", key_display="←→", priority=True),
         key("right", "shift(1)", "nr.week_next", show=False, priority=True),

@@ -29,7 +29,7 @@ from soptui.formatting import OFFICE_TZ, local, render
 from soptui.i18n import t
 from soptui.screens import present
 from soptui.screens.base import Dialog, LiveScreen, Reworded, in_thread, key, soptui_app
-from soptui.screens.dialogs import quiet_input
+from soptui.screens.dialogs import FormSelect, quiet_input
 from soptui.validate import parse_date
 
 if TYPE_CHECKING:
@@ -326,6 +326,7 @@ class ReportsScreen(LiveScreen):
     AUTO_FOCUS = "#report"
     BINDINGS: ClassVar[list[BindingType]] = [
         key("escape", "back", "reports.back"),
+        key("q", "back", "reports.back_q", show=False),
         *(
             key(
                 str(n),
@@ -742,7 +743,7 @@ class ExportDialog(Dialog[str | None]):
             box.border_title = t("ui.export.title", name=self.label)
             with Horizontal(classes="field"):
                 yield Label(t("ui.export.format"))
-                yield Select(
+                yield FormSelect(
                     [(t(f"ui.export.fmt.{f}"), f) for f in FORMATS],
                     value="csv",
                     allow_blank=False,
@@ -800,7 +801,8 @@ class ExportDialog(Dialog[str | None]):
         return path if path.is_absolute() else Path.cwd() / path
 
     @on(Input.Submitted, "#path")
-    def _write(self, event: Input.Submitted) -> None:
+    @on(FormSelect.Confirmed, "#format")
+    def _write(self, event: Input.Submitted | FormSelect.Confirmed) -> None:
         event.stop()
         if self.writing:
             return

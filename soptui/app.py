@@ -12,6 +12,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.command import CommandInput, CommandPalette, Hit, Hits, Provider
 from textual.screen import ModalScreen, Screen
@@ -22,7 +23,14 @@ from soptui.errors import InputError, SoptuiError
 from soptui.i18n import LANGUAGES, language, set_language, t
 from soptui.identity import Actor
 from soptui.prefetch import FirstPage, LazyServices, Prefetch, change_stamp
-from soptui.screens.base import LiveScreen, in_thread, key, reword_bindings
+from soptui.screens.base import (
+    LiveScreen,
+    in_thread,
+    key,
+    reword_bindings,
+    show_unexpected_on,
+)
+from soptui.screens.keygate import KeyGate
 from soptui.views import VIEWS
 
 if TYPE_CHECKING:
@@ -113,6 +121,19 @@ class SoptuiApp(App[None]):
         self._requested_theme = theme
         self._poll_broken = False
         self._opening: Timer | None = None
+        # Keys typed in a burst act in order, each where the one before left off.
+        self.keys = KeyGate(self)
+        self._open_held = False
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            if not self.keys.admit(event):
+                return  # held: it follows once the keys before it have settled
+            before = self.keys.before()
+            await super().on_event(event)
+            self.keys.delivered(event, before)
+            return
+        await super().on_event(event)
 
     # ----- life cycle ------------------------------------------------------------
 
@@ -234,6 +255,15 @@ class SoptuiApp(App[None]):
         opened = False
         if self._opening is not None:
             self._opening.stop()  # a second enter while the first case reads: the second wins
+        # Keys typed after the enter are meant for the case: they wait for its screen.
+        if not self._open_held:
+            self._open_held = True
+            self.keys.hold()
+
+        def opened_or_refused() -> None:
+            if self._open_held:
+                self._open_held = False
+                self.keys.release()
 
         def open_screen(read: Any = None) -> None:
             nonlocal opened
@@ -241,6 +271,7 @@ class SoptuiApp(App[None]):
             if not opened:
                 opened = True
                 self.push_screen(CaseScreen(case_id, read=read))
+                opened_or_refused()
 
         def refused(exc: SoptuiError) -> None:
             nonlocal opened
@@ -248,6 +279,11 @@ class SoptuiApp(App[None]):
             if not opened:  # e.g. no such case: say so where the clerk is
                 opened = True
                 self.notify(exc.message(), severity="error", markup=False)
+                opened_or_refused()
+
+        def crashed(exc: Exception) -> None:
+            show_unexpected_on(self)(exc)
+            opened_or_refused()
 
         waiting = self._opening = self.set_timer(OPEN_WAIT, open_screen)
         in_thread(
@@ -256,6 +292,7 @@ class SoptuiApp(App[None]):
             open_screen,
             group="case-open",
             failed=refused,
+            crashed=crashed,
         )
 
     def show_view(self, view: str) -> None:

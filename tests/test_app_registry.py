@@ -578,3 +578,72 @@ async def test_registry_repaints_nothing_on_a_new_minute_and_shows_others_bookin
         )
         await until(pilot, lambda: "Rapat pimpinan" in screen_text(app))
         assert "11 Mar 08:00-10:00 Rapat pimpinan" in screen_text(app)
+
+
+# ----- issue 14: focus after a refusal, the booking form's order, enter on a select
+
+
+def form_message(app: SoptuiApp) -> str:
+    found = app.screen.query("#message")
+    return str(found.first().render()) if found else ""
+
+
+@sync
+async def test_a_refused_nip_puts_the_cursor_at_its_end_and_keeps_the_name(office) -> None:
+    svc, _ = office
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_registry(pilot)
+        # Name, three fields on, then a NIP one digit short, enter: all in one burst.
+        burst(app, "nDr. Uji Coba\t\t\t\t19800101200501100\r")
+        await until(pilot, lambda: "NIP" in form_message(app))
+        await settle(pilot)
+        assert isinstance(app.screen, PersonForm)
+        nip = app.screen.query_one("#nip", Input)
+        assert "NIP" in str(app.screen.query_one("#message", Static).render())
+        assert app.focused is nip
+        assert nip.cursor_position == len(nip.value) and nip.selection.is_empty
+        burst(app, "1\r")  # the missing digit goes where the cursor is: registered
+        await settle(pilot)
+        await until(pilot, lambda: isinstance(app.screen, RegistryScreen))
+        person = svc.narasumber.search("Uji Coba")[0].person
+        assert person.name == "Dr. Uji Coba" and person.nip == "19800101 200501 1 001"
+
+
+@sync
+async def test_the_booking_form_starts_on_the_time_and_tabs_down_the_form(office) -> None:
+    svc, _ = office
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_registry(pilot)
+        await pilot.press("j", "j", "b")  # Siti
+        await settle(pilot)
+        assert isinstance(app.screen, BookingDialog)
+        assert app.focused is app.screen.query_one("#start", Input)
+        order = [w.id for w in app.screen.focus_chain]
+        assert order[:5] == ["start", "end", "activity", "location", "status"]
+        burst(app, "\t\t\tAula Diskop UKM")  # three tabs: Lokasi
+        await until(pilot, lambda: app.screen.query_one("#location", Input).value != "")
+        assert app.screen.query_one("#location", Input).value == "Aula Diskop UKM"
+        assert "Aula" not in app.screen.query_one("#start", Input).value
+
+
+@sync
+async def test_enter_on_the_status_select_books_instead_of_reopening_it(office) -> None:
+    svc, _ = office
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_registry(pilot)
+        await pilot.press("j", "j", "b")  # Siti
+        await settle(pilot)
+        await fill(pilot, "start", "13-03-2026 08.00")
+        await fill(pilot, "end", "13-03-2026 10.00")
+        await fill(pilot, "activity", "Rapat koordinasi")
+        app.screen.query_one("#status").focus()
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, RegistryScreen)  # booked, the form closed
+        assert [b.activity for b in svc.narasumber.bookings(narasumber_id=1)].count(
+            "Rapat koordinasi"
+        ) == 1
