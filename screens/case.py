@@ -222,6 +222,8 @@ class CaseScreen(LiveScreen):
             status.append(" · " + t("ui.case.position", at=row.step_position, of=row.step_count))
             due = due_text(row.remaining, row.status)
             status += [" · ", (due, "bold $text-error") if row.overdue else due]
+            if row.returns:
+                status += [" · ", (t("ui.case.returns", n=row.returns), "bold $text-warning")]
         elif detail.closed_at:
             status.append(f" · {local(detail.closed_at)}")
         lines.append(Content.assemble(*status))
@@ -329,7 +331,11 @@ class CaseScreen(LiveScreen):
             ("  " + (step.waktu or t("ui.case.relative")), "$text-muted"),
         )
         lines = [*indent(head, width, 0, hang=2).split("\n")]
-        body = [indent(Content(step.text), width, 2)]
+        body: list[Content] = []
+        if view.status in ("current", "paused") and (why := self._return_reason(view)):
+            # Why it came back, first thing under the step (the notes are below the fold).
+            body.append(indent(why, width, 2))
+        body.append(indent(Content(step.text), width, 2))
         for attempt in view.attempts:
             body.append(indent(self._attempt_line(view, attempt), width, 2))
         if view.status in ("current", "paused"):
@@ -344,6 +350,26 @@ class CaseScreen(LiveScreen):
             if step.checklist:
                 body.append(indent(Content.styled(t("ui.case.checklist"), "$text-muted"), width, 2))
         return Content("\n").join([*lines, *body])
+
+    def _return_reason(self, view: StepView) -> Content | None:
+        """Who sent the case back to this step, when and why, if its attempt
+        now running began with a return."""
+        detail = self.detail
+        if detail is None or not view.attempts:
+            return None
+        started = view.attempts[-1].started_at
+        for event in reversed(detail.events):
+            if (
+                event.kind == "returned"
+                and event.data.get("to") == view.step.key
+                and event.at == started
+            ):
+                who = event.actor_name or event.actor_login or ""
+                return Content.styled(
+                    t("ui.case.returned_why", who=who, at=local(event.at), note=event.note or ""),
+                    "bold $text-warning",
+                )
+        return None
 
     def _attempt_line(self, view: StepView, attempt: AttemptView) -> Content:
         parts: list[str | tuple[str, str] | Content] = []

@@ -47,6 +47,15 @@ class KeyGate:
 
     # ----- the app's side ---------------------------------------------------------
 
+    @staticmethod
+    def expand(event: events.Key) -> list[events.Key]:
+        """Escape and a key in one read reach Textual as alt+key ("\\x1bq" is
+        alt+q). The app binds no alt key: it is what was typed, escape then q."""
+        if event.key.startswith("alt+") and event.character and event.is_printable:
+            plain = event.key.removeprefix("alt+")
+            return [events.Key("escape", "\x1b"), events.Key(plain, event.character)]
+        return [event]
+
     def admit(self, event: events.Key) -> bool:
         """True: deliver this key now. False: it is held, delivered in turn."""
         if id(event) in self._released:

@@ -127,11 +127,11 @@ class SoptuiApp(App[None]):
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:
-            if not self.keys.admit(event):
-                return  # held: it follows once the keys before it have settled
-            before = self.keys.before()
-            await super().on_event(event)
-            self.keys.delivered(event, before)
+            for typed in self.keys.expand(event):
+                if self.keys.admit(typed):  # else held: it follows in turn
+                    before = self.keys.before()
+                    await super().on_event(typed)
+                    self.keys.delivered(typed, before)
             return
         await super().on_event(event)
 

@@ -135,6 +135,13 @@ ROW_COLUMNS = (
     Case.opened_at,
     Case.updated_at,
     Case.version,
+    # How many times the case was sent back (the inbox marks it "↩2").
+    select(func.count())
+    .select_from(StepAttempt)
+    .where(StepAttempt.case_id == Case.id, StepAttempt.outcome == "returned")
+    .correlate(Case)
+    .scalar_subquery()
+    .label("returns"),
 )
 
 
@@ -628,7 +635,9 @@ class CaseService:
                 Case.closed_at.desc().nulls_first(), Case.due_at.asc().nulls_last(), Case.id
             )
         else:
-            query = query.order_by(Case.due_at.asc().nulls_last(), Case.id)
+            # One order per view (VIEW_ORDER): due first; in "all" the open
+            # cases before the paused ones ("open" < "paused"), whose clock stands still.
+            query = query.order_by(Case.status, Case.due_at.asc().nulls_last(), Case.id)
         if limit is not None:
             # Named parameters: list_cases runs one built statement per shape
             # with each call's values.

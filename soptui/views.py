@@ -78,6 +78,7 @@ class CaseRow:
     opened_at: datetime
     updated_at: datetime
     version: int
+    returns: int = 0  # times the case was sent back to an earlier step
 
     @property
     def overdue(self) -> bool:
@@ -131,6 +132,7 @@ def case_row(
             "opened_at": case.opened_at,
             "updated_at": case.updated_at,
             "version": case.version,
+            "returns": case.returns or 0,
         }
     )
 

@@ -14,13 +14,16 @@ from test_app_support import (
     burst,
     copy_office,
     make_app,
+    screen_text,
     settle,
     sync,
     until,
 )
+from textual import events
 from textual.widgets import Input
 
 from soptui.screens.case import CaseScreen
+from soptui.screens.case_table import CaseTable
 from soptui.screens.dialogs import ActionDialog, NewCaseDialog
 from soptui.service import Soptui
 
@@ -43,6 +46,10 @@ def office(office_template: Path, tmp_path: Path) -> Iterator[tuple[Soptui, Froz
 
 def field(app, field_id: str) -> str:  # type: ignore[no-untyped-def]
     return app.screen.query_one(f"#{field_id}", Input).value
+
+
+def table_ids(app) -> list[int]:  # type: ignore[no-untyped-def]
+    return [int(k) for k in app.screen.query_one(CaseTable).row_keys]
 
 
 def notes(svc: Soptui, case_id: int) -> list[str | None]:
@@ -134,3 +141,78 @@ async def test_q_goes_back_from_a_screen_and_leaves_from_the_inbox(office) -> No
         burst(app, "\x1bq")
         await until(pilot, lambda: not app.is_running)
         assert not app.is_running
+
+
+@sync
+async def test_escape_and_a_key_in_one_read_are_both_typed(office) -> None:
+    svc, _ = office
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        burst(app, "/sambas")
+        await until(pilot, lambda: app.screen.query_one("#filter", Input).value == "sambas")
+        # "\x1b2" in one read reaches Textual as alt+2: escape (clear the filter), then view 2.
+        app.post_message(events.Key("alt+2", "2"))
+        await until(pilot, lambda: app.screen.view == "all")  # type: ignore[attr-defined]
+        await settle(pilot)
+        assert app.screen.query_one("#filter", Input).value == ""
+        assert app.screen.view == "all"  # type: ignore[attr-defined]
+
+
+# ----- 5. a returned case is marked, and says why where the clerk looks first ------
+
+
+def row_text(app, case_id: int) -> str:  # type: ignore[no-untyped-def]
+    table = app.screen.query_one(CaseTable)
+    return "".join(cell.plain for cell in table.row_cells(str(case_id)))
+
+
+@sync
+async def test_a_returned_case_is_marked_and_its_reason_shows_on_the_current_step(office) -> None:
+    svc, _ = office
+    budi = svc.users.actor("budi")
+    svc.cases.return_for_revision(budi, 3, note="Lampirkan TOR kegiatan")
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert 3 in table_ids(app)  # back with the TU: in sari's inbox
+        assert row_text(app, 3).startswith("3↩ ")
+        assert not row_text(app, 2).startswith("2↩")
+        app.open_case(3)
+        await until(pilot, lambda: isinstance(app.screen, CaseScreen))
+        await settle(pilot)
+        text = screen_text(app)  # the first screenful, 80x24
+        assert "↩ dikembalikan 1×" in text
+        assert "Dikembalikan oleh Budi Santoso" in text and "Lampirkan TOR kegiatan" in text
+    # Sent on and returned again: twice.
+    sari = svc.users.actor("sari")
+    while svc.cases.detail(3).row.waiting_role != "kepala-biro":
+        svc.cases.complete(sari, 3)
+    svc.cases.return_for_revision(budi, 3, note="TOR belum ditandatangani")
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert row_text(app, 3).startswith("3↩2 ")
+
+
+# ----- 7. one order per view, said in the help ---------------------------------------
+
+
+@sync
+async def test_all_lists_the_running_cases_by_due_then_the_paused_and_help_says_so(office) -> None:
+    svc, _ = office
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        burst(app, "2")
+        await until(pilot, lambda: len(table_ids(app)) == 5)
+        await settle(pilot)
+        rows = svc.cases.list_cases(svc.users.actor("sari"), view="all")
+        # Paused (5, its clock standing at "sisa 5m") after every running case.
+        assert table_ids(app)[-1] == 5 and [r.status for r in rows][-1] == "paused"
+        running = [r.remaining for r in rows if r.status == "open"]
+        assert running == sorted(running)
+        assert "Tenggat ▲" in screen_text(app)
+        burst(app, "?")
+        await until(pilot, lambda: "Urutan" in screen_text(app))
+        assert "Urutan Semua: yang berjalan dulu" in screen_text(app)

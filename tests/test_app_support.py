@@ -164,6 +164,7 @@ BURST_KEYS = {
     ".": "full_stop",
     ":": "colon",
     ",": "comma",
+    "?": "question_mark",
 }
 
 
