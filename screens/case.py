@@ -120,6 +120,7 @@ class CaseScreen(LiveScreen):
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
+        soptui_app(self).case_opened(self.case_id)  # no longer new to the clerk
         if self.detail is None:
             self.reload()
         else:
@@ -163,6 +164,8 @@ class CaseScreen(LiveScreen):
         # after someone else's it stays where the clerk was reading.
         jump = self.detail is None or self._jump_to_current
         self._jump_to_current = False
+        if self.detail is not None and detail.row.step_key != self.detail.row.step_key:
+            soptui_app(self).case_opened(self.case_id)  # read where it now stands
         self.detail = detail
         self.may_act = may_act
         self._render_header()

@@ -321,7 +321,19 @@ class InboxScreen(LiveScreen):
         return cells
 
     def _marks(self, row: CaseRow) -> str:
-        return present.marks(row)
+        unread = soptui_app(self).unread
+        return present.marks(row, new=unread is not None and row.id in unread)
+
+    def marks_changed(self) -> None:
+        """The app read anew which cases are new to the clerk: redraw the marks."""
+        if not self._loaded_once:
+            return
+        if self._layout_for_width() != self.column_layout:
+            self._rebuild()
+            return
+        styles = self._cell_styles()
+        for row in self.rows:
+            self.table.update_row(str(row.id), self._cells(row, styles))
 
     def _shape(self) -> Shape:
         actor = soptui_app(self).actor

@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import signal
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -124,6 +125,11 @@ class SoptuiApp(App[None]):
         # Keys typed in a burst act in order, each where the one before left off.
         self.keys = KeyGate(self)
         self._open_held = False
+        # What is new in the clerk's inbox (soptui.inbox_marks): since when a
+        # case counts as new, the unopened ones now, and whether to ring.
+        self.inbox_since: datetime | None = None
+        self.unread: frozenset[int] | None = None  # None: not read yet
+        self.bell_on = True
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:
@@ -144,6 +150,8 @@ class SoptuiApp(App[None]):
             # A dropped SSH session sends SIGHUP: leave cleanly, restoring the tty.
             asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.exit)
         self.set_interval(self.poll_seconds, self._poll)
+        if self.actor is not None:
+            self._begin_inbox_session()
         # The data layer and the case screen load on first use; once the first
         # rows are drawn, load them while the clerk reads (not when the first
         # case opens).
@@ -178,6 +186,90 @@ class SoptuiApp(App[None]):
         screen = self.screen
         if isinstance(screen, LiveScreen):
             screen.reload()
+        self._begin_inbox_session()
+
+    # ----- what is new in the clerk's inbox --------------------------------------
+
+    def _begin_inbox_session(self) -> None:
+        actor = self.actor
+        assert actor is not None
+
+        def begin() -> tuple[datetime, bool]:
+            since = self.svc.cases.inbox_session(actor)
+            return since, self.svc.users.preference(actor, "bell") == "on"
+
+        def begun(result: tuple[datetime, bool]) -> None:
+            self.inbox_since, self.bell_on = result
+            self.refresh_unread()
+
+        in_thread(self, begin, begun, group="inbox-session")
+
+    def refresh_unread(self) -> None:
+        """Read which cases are new to the clerk; fed by every refresh that saw
+        a change (today the poll; a pushed change can call it the same way)."""
+        actor, since = self.actor, self.inbox_since
+        if actor is None or since is None:
+            return
+        in_thread(
+            self,
+            lambda: self.svc.cases.unread(actor, since),
+            self._unread_seen,
+            group="inbox-unread",
+            crashed=lambda _exc: None,  # the poll says so if the database is gone
+        )
+
+    def _unread_seen(self, ids: list[int]) -> None:
+        """The one place that tells a case landed in the clerk's inbox: once,
+        as it lands (not the ones there when the app started, nor a case the
+        clerk has open)."""
+        unread = frozenset(ids)
+        before, self.unread = self.unread, unread
+        if unread == before:
+            return
+        from soptui.screens.inbox import InboxScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, InboxScreen):
+                screen.marks_changed()
+        if before is None:
+            return
+        looking = {getattr(s, "case_id", None) for s in self.screen_stack}
+        landed = sorted(unread - before - looking)
+        if not landed:
+            return
+        numbers = ", ".join(f"#{case_id}" for case_id in landed)
+        self.notify(t("ui.inbox.landed", n=len(landed), ids=numbers), markup=False)
+        if self.bell_on:
+            self.bell()
+
+    def case_opened(self, case_id: int) -> None:
+        """The clerk has the case on screen: it is no longer new to them."""
+        actor = self.actor
+        if actor is None or self.inbox_since is None:
+            return
+        in_thread(
+            self,
+            lambda: self.svc.cases.mark_read(actor, case_id),
+            lambda _none: self.refresh_unread(),
+            group=f"case-read-{case_id}",
+            crashed=lambda _exc: None,
+        )
+
+    def set_bell(self, on: bool) -> None:
+        actor = self.actor
+        if actor is None:
+            return
+
+        def saved(_none: None) -> None:
+            self.bell_on = on
+            self.notify(t("ui.ok.bell_on" if on else "ui.ok.bell_off"), markup=False)
+
+        in_thread(
+            self,
+            lambda: self.svc.users.set_preference(actor, "bell", "on" if on else "off"),
+            saved,
+            group="bell",
+        )
 
     def _startup_failed(self, exc: Exception) -> None:
         """Not a registered clerk, no database...: leave, and say why on the
@@ -242,7 +334,9 @@ class SoptuiApp(App[None]):
         screen = self.screen
         if isinstance(screen, LiveScreen):
             screen.data_changed()
-        # Screens below the top one catch up when they are shown again.
+        # Screens below the top one catch up when they are shown again; what
+        # is new in the inbox is told wherever the clerk is.
+        self.refresh_unread()
 
     # ----- navigation ------------------------------------------------------------
 
@@ -407,6 +501,11 @@ class SoptuiApp(App[None]):
         yield command(t("cmd.lookup"), "cmd.lookup.help", self.action_lookup)
         yield command(t("cmd.reports"), "cmd.reports.help", self.action_reports)
         yield command(t("cmd.help"), "cmd.help.help", self.action_help)
+        yield command(
+            t("cmd.bell_off" if self.bell_on else "cmd.bell_on"),
+            "cmd.bell.help",
+            partial(self.set_bell, not self.bell_on),
+        )
         for lang in LANGUAGES:
             if lang != language():
                 yield command(

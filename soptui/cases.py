@@ -46,6 +46,7 @@ from soptui.db.models import (
 )
 from soptui.errors import InputError, NotFoundError, PermissionDenied, RuleError, StaleError
 from soptui.identity import Actor
+from soptui.inbox_marks import InboxMarks
 from soptui.validate import NAME_MAX, NOTE_MAX, SHORT_MAX, TITLE_MAX, clean_text
 from soptui.views import (
     OPEN_STATUSES,
@@ -217,6 +218,22 @@ class CaseService:
         self.step_outcome_hooks: list[StepOutcomeHook] = []
         self.case_end_hooks: list[CaseEndHook] = []
         self._statements: dict[tuple[Any, ...], Any] = {}
+        self.marks = InboxMarks(db, clock)
+
+    # ----- what is new to a clerk (soptui.inbox_marks) ----------------------------
+
+    def inbox_session(self, actor: Actor) -> datetime:
+        """Begin a session of the clerk's inbox: since when a case counts as
+        new (when their previous session began)."""
+        return self.marks.begin_session(actor)
+
+    def unread(self, actor: Actor, since: datetime) -> list[int]:
+        """Cases waiting on the clerk that reached them after `since`, unopened since."""
+        return self.marks.unread(actor, since)
+
+    def mark_read(self, actor: Actor, case_id: int) -> None:
+        """The clerk opened the case: it is no longer new to them."""
+        self.marks.mark_read(actor, case_id)
 
     # ----- writing -------------------------------------------------------------
 

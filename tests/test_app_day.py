@@ -14,6 +14,7 @@ from test_app_support import (
     burst,
     copy_office,
     make_app,
+    notices,
     screen_text,
     settle,
     sync,
@@ -216,3 +217,70 @@ async def test_all_lists_the_running_cases_by_due_then_the_paused_and_help_says_
         burst(app, "?")
         await until(pilot, lambda: "Urutan" in screen_text(app))
         assert "Urutan Semua: yang berjalan dulu" in screen_text(app)
+
+
+# ----- 6. what is new: marked until opened; told once as it lands -------------------
+
+
+@sync
+async def test_cases_new_since_my_last_look_are_marked_until_opened(office) -> None:
+    svc, clock = office
+    sari = svc.users.actor("sari")
+    svc.cases.inbox_session(sari)  # sari looked yesterday-ish (her previous session)
+    clock.advance(minutes=1)
+    new = svc.cases.start(sari, "NARSUM-FASILITASI", title="Narasumber koperasi wanita")
+    clock.advance(minutes=1)
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert row_text(app, new).startswith(f"{new}● ")
+        assert not row_text(app, 1).startswith("1●")  # there before she last looked
+        assert notices(app) == []  # there when the app started: marked, not announced
+        app.open_case(new)
+        await until(pilot, lambda: isinstance(app.screen, CaseScreen))
+        await settle(pilot)
+        burst(app, "\x1b")
+        await until(pilot, lambda: not isinstance(app.screen, CaseScreen))
+        await settle(pilot)
+        assert row_text(app, new).startswith(f"{new} ")  # opened: no longer new
+    assert svc.cases.unread(sari, clock()) == []
+
+
+@sync
+async def test_a_case_landing_while_the_app_is_open_is_told_once_with_the_bell(office) -> None:
+    svc, clock = office
+    sari = svc.users.actor("sari")
+    app = make_app(svc)
+    rings: list[int] = []
+    app.bell = lambda: rings.append(1)  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.open_case(2)  # reading another case when it lands: told all the same
+        await until(pilot, lambda: isinstance(app.screen, CaseScreen))
+        await settle(pilot)
+        clock.advance(minutes=1)
+        landed = svc.cases.start(sari, "NARSUM-FASILITASI", title="Dari terminal lain")
+        app._poll()
+        await until(pilot, lambda: bool(notices(app)))
+        await settle(pilot)
+        assert notices(app) == [f"Masuk ke kotak Anda (1): #{landed}"]
+        assert rings == [1]
+        app._poll()  # nothing new: said once
+        clock.advance(seconds=61)
+        app._poll()
+        await settle(pilot)
+        assert len(notices(app)) == 1 and rings == [1]
+
+        # Settings: the bell off (kept for the clerk), the notice still shows.
+        app.set_bell(False)
+        await settle(pilot)
+        assert svc.users.preference(sari, "bell") == "off"
+        clock.advance(minutes=1)
+        again = svc.cases.start(sari, "NARSUM-FASILITASI", title="Satu lagi")
+        app._poll()
+        await until(pilot, lambda: any(f"#{again}" in n for n in notices(app)))
+        assert rings == [1]
+    later = make_app(svc)
+    async with later.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert later.bell_on is False
