@@ -18,7 +18,7 @@ from textual.widgets.option_list import Option
 from soptui.errors import InputError
 from soptui.i18n import t
 from soptui.screens.base import Dialog, in_thread, key, soptui_app
-from soptui.screens.dialogs import FormDialog, quiet_input
+from soptui.screens.dialogs import FormDialog, focus_at_end, quiet_input
 
 if TYPE_CHECKING:
     from soptui.narasumber import Booking, Offer, Person
@@ -91,6 +91,7 @@ class LookupDialog(Dialog["Booking | None"]):
         self.topic = topic
         self.offers: list[Offer] = []
         self.span: tuple[datetime, datetime] | None = None
+        self.shown_for: tuple[str, str, str] | None = None  # the fields the results answer
 
     def compose(self) -> ComposeResult:
         start, end = default_span(soptui_app(self).svc.clock())
@@ -129,30 +130,57 @@ class LookupDialog(Dialog["Booking | None"]):
         event.stop()
         self.run_lookup()
 
+    def _fields(self) -> tuple[str, str, str]:
+        return (
+            self.query_one("#topic", Input).value.strip(),
+            self.query_one("#start", Input).value.strip(),
+            self.query_one("#end", Input).value.strip(),
+        )
+
+    def _clear_results(self) -> None:
+        """Results that no longer answer the fields go: enter on one would
+        book the times of an earlier search."""
+        self.offers, self.span, self.shown_for = [], None, None
+        results = self.query_one("#offers", OptionList)
+        results.clear_options()
+        results.display = False
+        box = self.query_one("#box")
+        box.border_subtitle = (
+            t("ui.nr.lookup.for_case", id=self.context.case_id) if self.context else ""
+        )
+
+    @on(Input.Changed)
+    def _edited(self, _event: Input.Changed) -> None:
+        if self.shown_for is not None and self._fields() != self.shown_for:
+            self._clear_results()
+
     def run_lookup(self) -> None:
+        fields = self._fields()
+        topic, start, end = fields
         try:
-            span = read_span(
-                self.query_one("#start", Input).value.strip(),
-                self.query_one("#end", Input).value.strip(),
-            )
+            span = read_span(start, end)
         except InputError as exc:
+            self._clear_results()
             self._say(exc.message())
-            self.query_one("#start", Input).focus()
+            field = "end" if str(exc.params.get("value", "")).strip() == end and end else "start"
+            focus_at_end(self.query_one(f"#{field}", Input))
             return
-        topic = self.query_one("#topic", Input).value.strip()
         app = soptui_app(self)
         self._say(t("ui.nr.searching"))
         in_thread(
             self,
             lambda: app.svc.narasumber.lookup(topic or None, *span, limit=LOOKUP_LIMIT),
-            lambda offers: self._show(span, offers),
+            lambda offers: self._show(span, offers, fields),
             group="nr-lookup",
             failed=lambda exc: self._say(exc.message()),
         )
 
-    def _show(self, span: tuple[datetime, datetime], offers: list[Offer]) -> None:
+    def _show(
+        self, span: tuple[datetime, datetime], offers: list[Offer], fields: tuple[str, str, str]
+    ) -> None:
         self.span = span
         self.offers = offers
+        self.shown_for = fields
         results = self.query_one("#offers", OptionList)
         results.set_options(
             Option(offer_prompt(offer), id=str(offer.id), disabled=not offer.bookable)
@@ -180,6 +208,8 @@ class LookupDialog(Dialog["Booking | None"]):
     @on(OptionList.OptionSelected, "#offers")
     def _picked(self, event: OptionList.OptionSelected) -> None:
         event.stop()
+        if self.span is None or self.shown_for != self._fields():
+            return  # stale: cleared already
         offer = next(o for o in self.offers if str(o.id) == event.option.id)
         if not offer.free:
             items = "; ".join(c.text for c in offer.conflicts)

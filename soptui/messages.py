@@ -23,8 +23,10 @@ ID: dict[str, str] = {
     "err.bad_return_target": "Langkah {step} bukan langkah sebelumnya dari langkah ini.",
     "err.cannot_refuse": "Langkah ini tidak dapat menolak permohonan; gunakan `case cancel` (admin).",
     "err.bad_urgency": "Sifat tidak dikenal: {value}. Pilih: biasa, segera, sangat segera, rahasia.",
-    "err.bad_date": "Tanggal tidak terbaca: {value}. Contoh: 2026-03-17, 17-03-2026, 17 Maret 2026.",
-    "err.bad_datetime": "Waktu tidak terbaca: {value}. Contoh: 2026-03-17 08:00.",
+    "err.bad_date": "Tanggal tidak terbaca: {value}. Contoh: 17-03-2026, 17 Maret 2026, 2026-03-17.",
+    "err.bad_datetime": "Waktu tidak terbaca: {value}. Contoh: 17-03-2026 08.00, 17 Maret 2026 pukul 08.00, 2026-03-17 08:00.",
+    "err.no_such_day": "{value}: {month_id} {year} tidak punya tanggal {day} (hanya sampai {last}).",
+    "err.no_such_month": "{value}: tidak ada bulan {month} (1-12, hari dulu: 17-03-2026).",
     "err.bad_range": "Akhir harus setelah awal.",
     "err.not_registered": (
         "Login OS '{login}' belum terdaftar sebagai pegawai. Minta admin menjalankan: "
@@ -218,8 +220,10 @@ EN: dict[str, str] = {
     "err.bad_return_target": "Step {step} is not an earlier step of this one.",
     "err.cannot_refuse": "This step cannot refuse the request; use `case cancel` (admin).",
     "err.bad_urgency": "Unknown urgency: {value}. Choose: biasa, segera, sangat segera, rahasia.",
-    "err.bad_date": "Unreadable date: {value}. Examples: 2026-03-17, 17-03-2026, 17 Maret 2026.",
-    "err.bad_datetime": "Unreadable time: {value}. Example: 2026-03-17 08:00.",
+    "err.bad_date": "Unreadable date: {value}. Examples: 17-03-2026, 17 Maret 2026, 2026-03-17.",
+    "err.bad_datetime": "Unreadable time: {value}. Examples: 17-03-2026 08.00, 17 Maret 2026 pukul 08.00, 2026-03-17 08:00.",
+    "err.no_such_day": "{value}: {month_en} {year} has no day {day} (only up to {last}).",
+    "err.no_such_month": "{value}: there is no month {month} (1-12, day first: 17-03-2026).",
     "err.bad_range": "The end must be after the start.",
     "err.not_registered": (
         "OS login '{login}' is not a registered clerk. Ask an admin to run: "

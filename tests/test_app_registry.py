@@ -647,3 +647,29 @@ async def test_enter_on_the_status_select_books_instead_of_reopening_it(office) 
         assert [b.activity for b in svc.narasumber.bookings(narasumber_id=1)].count(
             "Rapat koordinasi"
         ) == 1
+
+
+@sync
+async def test_a_lookup_with_an_unreadable_time_drops_the_old_results(office) -> None:
+    svc, _ = office
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        dialog = await lookup(pilot, "akuntansi", "13-03-2026 09.00", "13-03-2026 11.00")
+        assert dialog.offers and dialog.query_one("#offers", OptionList).display
+        # February has no 31st: said so, the old results go (enter cannot book them).
+        await fill(pilot, "start", "31-02-2026 09.00")
+        await pilot.press("enter")
+        await settle(pilot)
+        message = form_message(app)
+        assert "Februari 2026 tidak punya tanggal 31" in message
+        assert dialog.offers == [] and not dialog.query_one("#offers", OptionList).display
+        assert app.focused is dialog.query_one("#start", Input)
+        # Times edited after a search: its results no longer answer them.
+        await fill(pilot, "start", "13-03-2026 09.00")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert dialog.offers
+        await fill(pilot, "end", "13-03-2026 12.00")
+        await settle(pilot)
+        assert dialog.offers == []
