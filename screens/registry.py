@@ -391,9 +391,7 @@ class RegistryScreen(LiveScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("book", "edit", "block") and self.person is None:
             return None  # shown dimmed: nothing to act on
-        if action == "book" and self.person is not None and not self.person.bookable:
-            return None
-        return True
+        return True  # b on a person not approved says why (action_book)
 
     @on(DataTable.RowSelected, "#persons")
     def _open_person(self, event: DataTable.RowSelected) -> None:
@@ -403,7 +401,7 @@ class RegistryScreen(LiveScreen):
             self.app.push_screen(PersonScreen(person.id))
 
     def action_book(self) -> None:
-        if (person := self.person) is not None:
+        if (person := self.person) is not None and bookable(self, person):
             self.app.push_screen(BookingDialog(person), written(self, "ui.nr.ok.booked"))
 
     def action_block(self) -> None:
@@ -422,6 +420,15 @@ class RegistryScreen(LiveScreen):
         if persons:
             start = self.table.cursor_row
             self.app.push_screen(AvailabilityScreen(persons, cursor=start))
+
+
+def bookable(screen: LiveScreen, person: Person) -> bool:
+    """Whether the person may be booked; if not, say why (not in silence)."""
+    if person.bookable:
+        return True
+    status = t("nr.status." + person.status)
+    screen.notify(t("ui.nr.not_bookable", name=person.name, status=status), markup=False)
+    return False
 
 
 def written(screen: LiveScreen, message: str) -> Any:
@@ -576,7 +583,7 @@ class PersonScreen(LiveScreen):
         booking = self.booking
         person = self.detail.person if self.detail else None
         allowed = {
-            "book": person is not None and person.bookable,
+            "book": person is not None,  # not approved: b says why
             "edit": person is not None,
             "block": person is not None,
             "confirm": booking is not None and booking.status == "tentatif",
@@ -589,7 +596,7 @@ class PersonScreen(LiveScreen):
         self.dismiss()
 
     def action_book(self) -> None:
-        if self.detail is not None:
+        if self.detail is not None and bookable(self, self.detail.person):
             self.app.push_screen(
                 BookingDialog(self.detail.person), written(self, "ui.nr.ok.booked")
             )
@@ -722,12 +729,19 @@ class AvailabilityScreen(LiveScreen):
         keep = table.cursor_row
         table.clear(columns=True)  # the day headings change with the week
         table.add_column(cell(t("col.nr.person"), name_width), width=name_width + 1)
+        today = soptui_app(self).svc.clock().astimezone(OFFICE_TZ).date()
         for index, day in enumerate(week.days):
-            table.add_column(f" {week_grid.day_heading(day)}", width=7, key=f"d{index}")
+            mark = "▸" if day == today else " "  # today, readable without colour
+            table.add_column(f"{mark}{week_grid.day_heading(day)}", width=7, key=f"d{index}")
         rows = []
         for person in self.persons:
             glyphs = week_grid.part_glyphs(schedule.get(person.id, ()), week, OFFICE_TZ)
-            cells = [cell(person.name, name_width, "" if person.bookable else "dim")]
+            name = (
+                person.name
+                if person.bookable
+                else f"{person.name} ({t('nr.status.' + person.status)})"
+            )
+            cells = [cell(name, name_width, "" if person.bookable else "dim")]
             cells += [Text(f" {day}   ", no_wrap=True) for day in week_grid.day_cells(glyphs)]
             rows.append((str(person.id), cells))
         table.fill(rows)
@@ -758,7 +772,7 @@ class AvailabilityScreen(LiveScreen):
 
     def action_book(self) -> None:
         person = self._person()
-        if person is not None and person.bookable:
+        if person is not None and bookable(self, person):
             self.app.push_screen(BookingDialog(person), written(self, "ui.nr.ok.booked"))
 
     def action_back(self) -> None:

@@ -673,3 +673,30 @@ async def test_a_lookup_with_an_unreadable_time_drops_the_old_results(office) ->
         await fill(pilot, "end", "13-03-2026 12.00")
         await settle(pilot)
         assert dialog.offers == []
+
+
+@sync
+async def test_b_on_a_person_not_approved_says_why_and_the_week_shows_status_and_today(
+    office,
+) -> None:
+    svc, _ = office
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_registry(pilot)
+        rina = listed(app).index(3)
+        screen.table.move_cursor(row=rina)
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        assert isinstance(app.screen, RegistryScreen)  # no form for her
+        assert any("belum bisa dipesan: statusnya diajukan" in n for n in notices(app))
+        await pilot.press("w")
+        await settle(pilot)
+        assert isinstance(app.screen, AvailabilityScreen)
+        text = screen_text(app)
+        assert "Rina Wati, S.E. (diajukan)" in text
+        assert "▸Sel 10" in text  # today, Tuesday 10 March
+        await pilot.press("b")  # the cursor stays on Rina: says why here too
+        await settle(pilot)
+        assert isinstance(app.screen, AvailabilityScreen)
+        assert sum("belum bisa dipesan" in n for n in notices(app)) == 2
