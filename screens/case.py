@@ -660,6 +660,23 @@ class CaseScreen(LiveScreen):
 
     def action_toggle(self) -> None:
         option = self.timeline.highlighted_option
+        step = self.current_step
+        if (
+            option is not None
+            and step is not None
+            and option.id == f"step:{step.key}"
+            and step.checklist
+            and self.detail is not None
+        ):
+            # On the current step itself: its first item not ticked yet (then
+            # the cursor is on the list, for the next space).
+            view = next(v for v in self.detail.steps if v.step.key == step.key)
+            ticked = view.attempts[-1].checklist if view.attempts else ()
+            index = next((i for i, item in enumerate(step.checklist) if item not in ticked), 0)
+            ids = [o.id for o in self.timeline.options]
+            self.timeline.highlighted = ids.index(f"check:{index}")
+            self._toggle(index)
+            return
         if option is None or not (option.id or "").startswith("check:"):
             self.notify(t("ui.case.toggle_where"), severity="information", markup=False)
             return

@@ -522,9 +522,15 @@ class PersonScreen(LiveScreen):
         self.query_one("#person-header", Static).update(Content("\n").join(header))
         lines = self.query_one(PersonLines)
         keep = lines.highlighted
-        lines.set_options(self._options(detail))
+        options = self._options(detail)
+        lines.set_options(options)
         if keep is not None and lines.option_count:
             lines.highlighted = min(keep, lines.option_count - 1)
+        if lines.highlighted is None or options[lines.highlighted].disabled:
+            # On the first thing to act on (the next booking), not a heading.
+            lines.highlighted = next(
+                (i for i, option in enumerate(options) if not option.disabled), None
+            )
         self.refresh_bindings()
 
     def _options(self, detail: PersonDetail) -> list[Option]:
@@ -535,14 +541,21 @@ class PersonScreen(LiveScreen):
             ("nr.label.upcoming", detail.upcoming),
             ("nr.label.past", detail.past),
         ):
-            options.append(Option(Content.styled(t(label), heading), id=f"h:{label}"))
+            # Headings and "none" take no cursor: j goes from booking to booking.
+            options.append(
+                Option(Content.styled(t(label), heading), id=f"h:{label}", disabled=True)
+            )
             if not bookings:
-                options.append(Option(Content("  " + t("nr.none")), id=f"n:{label}"))
+                options.append(
+                    Option(Content("  " + t("nr.none")), id=f"n:{label}", disabled=True)
+                )
             for b in bookings:
                 style = "" if b.active else "$text-muted"
                 line = Content.styled("  " + booking_line(b, year), style)
                 options.append(Option(line, id=f"b:{b.id}"))
-        options.append(Option(Content.styled(t("nr.label.history"), heading), id="h:history"))
+        options.append(
+            Option(Content.styled(t("nr.label.history"), heading), id="h:history", disabled=True)
+        )
         for item in detail.history:
             words = t(f"event.{item.kind}")
             who = f" ({item.actor_login})" if item.actor_login else ""

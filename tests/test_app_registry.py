@@ -744,3 +744,26 @@ async def test_an_unusual_time_is_asked_about_once_saying_how_it_was_read(office
         await settle(pilot)
         assert isinstance(app.screen, RegistryScreen)
         assert len(svc.narasumber.bookings(narasumber_id=1)) == 3
+
+
+@sync
+async def test_a_person_screen_starts_on_the_first_booking_and_j_skips_headings(office) -> None:
+    svc, _ = office
+    admin = svc.users.actor("admin")
+    later = svc.narasumber.book(
+        admin, 1, wib("2026-03-16 08:00"), wib("2026-03-16 10:00"), activity="Bimtek"
+    )
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_registry(pilot)
+        await pilot.press("j", "j", "enter")  # Siti: 12 Mar and 16 Mar upcoming
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, PersonScreen)
+        first = screen.booking
+        assert first is not None and first.activity == "Diklat Koperasi"
+        await pilot.press("j")
+        assert screen.booking is not None and screen.booking.id == later.id
+        await pilot.press("k", "x")  # x at once acts on the booking under the cursor
+        await settle(pilot)
+        assert isinstance(app.screen, ActionDialog)
