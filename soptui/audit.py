@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from soptui.db.models import CaseEvent, Setting
+from soptui.views import ChainReport
 
 HEAD_KEY = "audit_head"
 GENESIS = "0" * 64
@@ -90,15 +90,6 @@ def append(
     session.add(ev)
     head.value = f"{ev.seq}:{ev.hash}"
     return ev
-
-
-@dataclass(frozen=True)
-class ChainReport:
-    ok: bool
-    events: int
-    head: str
-    first_bad_seq: int | None = None
-    problem: str | None = None
 
 
 def verify(session: Session) -> ChainReport:

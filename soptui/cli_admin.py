@@ -79,12 +79,9 @@ def audit() -> None:
 @pass_options
 def audit_verify(opts: Options, fmt: str) -> None:
     """Check the hash chain; name the first bad row. Exit 1 when broken."""
-    from soptui import audit as trail
     from soptui.formatting import render
 
-    svc = opts.ready()
-    with svc.db.read() as s:
-        report = trail.verify(s)
+    report = opts.ready().audit_verify()
     record = {
         "ok": report.ok,
         "events": report.events,
@@ -106,12 +103,7 @@ def audit_verify(opts: Options, fmt: str) -> None:
 @pass_options
 def audit_head(opts: Options) -> None:
     """Print SEQ:HASH of the newest event, to keep outside the database."""
-    from soptui import audit as trail
-
-    svc = opts.ready()
-    with svc.db.read() as s:
-        head = s.get(trail.Setting, trail.HEAD_KEY)
-    emit(head.value if head is not None else f"0:{trail.GENESIS}")
+    emit(opts.ready().audit_head())
 
 
 @user.command("delegate")
