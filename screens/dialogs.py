@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -38,13 +38,26 @@ class DialogResult:
     error: SoptuiError | None = None
 
 
-def quiet_input(**kwargs: Any) -> Input:
+class QuietInput(Input):
     """A one-line input without a blinking cursor (a blink repaints twice a
-    second: bytes over a slow link while the clerk thinks). Focus does not
-    select its text: a key typed after coming back to a field adds to it
-    instead of wiping it."""
-    kwargs.setdefault("select_on_focus", False)
-    field = Input(**kwargs)
+    second: bytes over a slow link while the clerk thinks). Tab into it
+    selects its text (typing replaces a default); after a refusal the cursor
+    goes to the end instead (focus_at_end), to fix what was typed."""
+
+    keep_text = False  # the next focus puts the cursor at the end, selecting nothing
+
+    def on_focus(self, _event: events.Focus) -> None:
+        # Textual runs Input's own focus handler too (which selects): after it.
+        if self.keep_text:
+            self.keep_text = False
+            self.call_next(self._cursor_to_end)
+
+    def _cursor_to_end(self) -> None:
+        self.selection = Selection.cursor(len(self.value))
+
+
+def quiet_input(**kwargs: Any) -> Input:
+    field = QuietInput(**kwargs)
     field.cursor_blink = False
     return field
 
@@ -75,6 +88,8 @@ class FormSelect(Select[str]):
 
 def focus_at_end(field: Input) -> None:
     """Focus a field now with the cursor after its text (nothing selected)."""
+    if isinstance(field, QuietInput) and not field.has_focus:
+        field.keep_text = True
     field.screen.set_focus(field)
     field.selection = Selection.cursor(len(field.value))
 

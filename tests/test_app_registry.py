@@ -769,3 +769,16 @@ async def test_a_person_screen_starts_on_the_first_booking_and_j_skips_headings(
         await pilot.press("k", "x")  # x at once acts on the booking under the cursor
         await settle(pilot)
         assert isinstance(app.screen, ActionDialog)
+
+
+@sync
+async def test_tab_into_a_prefilled_time_and_typing_replaces_it(office) -> None:
+    svc, _ = office
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_registry(pilot)
+        await pilot.press("j", "j", "b")  # Siti
+        await settle(pilot)
+        burst(app, "\t13-03-2026 10.00")  # the default end, typed over
+        await until(pilot, lambda: app.screen.query_one("#end", Input).value.endswith("10.00"))
+        assert app.screen.query_one("#end", Input).value == "13-03-2026 10.00"
