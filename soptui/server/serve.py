@@ -52,6 +52,8 @@ from soptui.service import Soptui
 log = logging.getLogger("soptui.server")
 HELLO_TIMEOUT = 10.0  # seconds a new connection has to say Hello
 WORKERS = 16
+MAX_CLIENTS = 1000  # connections at once; past it a new one is told so and closed
+MAX_PER_UID = 100  # one account cannot take them all
 _CRED = struct.Struct("3i")
 
 
@@ -215,7 +217,10 @@ class Server:
                 message = decode_client_message(body)
                 if not isinstance(message, Call):
                     raise ProtocolError("a second Hello")
-                self.pool.submit(self._answer, client, message)
+                try:
+                    self.pool.submit(self._answer, client, message)
+                except RuntimeError:  # the server is stopping
+                    return
         except ProtocolError as exc:
             log.info("client dropped: %s", exc)
             if client is not None:
@@ -248,6 +253,12 @@ class Server:
             )
         elif self.private and uid != self.uid:
             refusal = _refusal("err.server_not_yours")
+        else:
+            with self.clients_lock:
+                total = len(self.clients)
+                mine = sum(1 for c in self.clients if c.caller.uid == uid)
+            if total >= MAX_CLIENTS or mine >= MAX_PER_UID:
+                refusal = _refusal("err.server_full")
         try:
             login = pwd.getpwuid(uid).pw_name
         except KeyError:
@@ -318,13 +329,31 @@ class Server:
             client.send(message)
 
 
+def _missing_sqlite_file(url: str) -> str | None:
+    from sqlalchemy.engine import make_url
+
+    from soptui.db.engine import normalise_url
+
+    parsed = make_url(normalise_url(url))
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    return None if Path(database).exists() else database
+
+
 def _refusal(key: str, **params: Any) -> Welcome:
     return Welcome(PROTOCOL, __version__, failure=Failure("RuleError", key, params))
 
 
-def open_office(url: str, *, admin: str | None = None) -> Soptui:
+def open_office(url: str, *, admin: str | None = None, create: bool = True) -> Soptui:
     """The services on `url`, the schema made or upgraded and the bundled
-    catalog published (idempotent), so every client finds a ready database."""
+    catalog published (idempotent), so every client finds a ready database.
+    Without `create`, a SQLite file that does not exist yet is refused (a
+    mistyped --db must not leave a new database behind)."""
+    if not create:
+        missing = _missing_sqlite_file(url)
+        if missing is not None:
+            raise InputError("err.db_missing", path=missing)
     svc = Soptui(url)
     try:
         svc.init(admin_login=admin, create_admin=admin is not None)
