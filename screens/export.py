@@ -25,7 +25,7 @@ from textual.widgets import Input, Label, Select, Static
 from soptui.errors import SoptuiError
 from soptui.i18n import t
 from soptui.screens.base import Dialog, in_thread
-from soptui.screens.dialogs import quiet_input
+from soptui.screens.dialogs import FormSelect, quiet_input
 
 # A format's file extension; the format a typed extension asks for.
 EXTENSIONS = {"csv": "csv", "json": "json", "github": "md", "pdf": "pdf"}
@@ -107,7 +107,7 @@ class SaveDialog(Dialog[str | None]):
             with Horizontal(classes="field"):
                 yield Label(t("ui.export.format"))
                 if len(self.formats) > 1:
-                    yield Select(
+                    yield FormSelect(
                         [(format_label(f), f) for f in self.formats],
                         value=self.formats[0],
                         allow_blank=False,
@@ -123,7 +123,7 @@ class SaveDialog(Dialog[str | None]):
                 yield Static(self.offers, id="offers-line", classes="hint", markup=False)
             with Horizontal(classes="field", id="paper-field"):
                 yield Label(t("ui.export.paper"))
-                yield Select(
+                yield FormSelect(
                     [(t(f"ui.export.paper.{p}"), p) for p in PAPERS],
                     value=PAPERS[0],
                     allow_blank=False,
@@ -192,7 +192,8 @@ class SaveDialog(Dialog[str | None]):
         return path if path.is_absolute() else Path.cwd() / path
 
     @on(Input.Submitted, "#path")
-    def _write(self, event: Input.Submitted) -> None:
+    @on(FormSelect.Confirmed)  # enter on a select confirms the dialog, as the hint says
+    def _write(self, event: Input.Submitted | FormSelect.Confirmed) -> None:
         event.stop()
         if self.writing:
             return

@@ -4,11 +4,11 @@ the tests share one wording."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from rich.cells import cell_len, set_cell_size
 
-from soptui.formatting import due_text, format_duration
+from soptui.formatting import OFFICE_TZ, due_text, format_duration
 from soptui.i18n import language, t
 from soptui.views import CaseRow
 
@@ -92,6 +92,33 @@ def due(row: CaseRow, width: int | None = None) -> str:
         # Drop the minor unit ("17 hari 3j" -> "17 hari"): the day count is what matters.
         amount = amount.rsplit(" ", 1)[0] if amount.count(" ") >= 2 else amount
         text = t(key, d=amount)
+    return text
+
+
+def day(moment: datetime | None) -> str:
+    """The office-time date as the forms take it: "31-08-2026"."""
+    return moment.astimezone(OFFICE_TZ).strftime("%d-%m-%Y") if moment else ""
+
+
+def sop_code(code: str) -> str:
+    """The SOP's short code for a narrow column: "NARSUM-FASILITASI" ->
+    "N-FAS", "DIKLAT-BAHAN" -> "D-BAH" (the case screen names it in full)."""
+    head, _, tail = code.rpartition("-")
+    if not head:
+        return code[:5]
+    return f"{head[0]}-{tail[:3]}"
+
+
+NEW_MARK = "●"
+RETURNED_MARK = "↩"
+
+
+def marks(row: CaseRow, new: bool = False) -> str:
+    """What a case number carries in the inbox: "●" new in my inbox since I
+    last looked (until opened), "↩2" sent back twice."""
+    text = NEW_MARK if new else ""
+    if row.returns:
+        text += RETURNED_MARK + (str(row.returns) if row.returns > 1 else "")
     return text
 
 

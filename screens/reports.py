@@ -27,7 +27,9 @@ from soptui.formatting import OFFICE_TZ, local, render
 from soptui.i18n import t
 from soptui.screens import present
 from soptui.screens.base import Dialog, LiveScreen, Reworded, in_thread, key, soptui_app
-from soptui.screens.dialogs import quiet_input
+from soptui.screens.dialogs import (
+    quiet_input,
+)
 from soptui.screens.export import EXTENSIONS, SaveDialog, format_label
 from soptui.validate import parse_date
 
@@ -325,6 +327,7 @@ class ReportsScreen(LiveScreen):
     AUTO_FOCUS = "#report"
     BINDINGS: ClassVar[list[BindingType]] = [
         key("escape", "back", "reports.back"),
+        key("q", "back", "reports.back_q", show=False),
         *(
             key(
                 str(n),

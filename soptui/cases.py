@@ -47,6 +47,7 @@ from soptui.db.models import (
 )
 from soptui.errors import InputError, NotFoundError, PermissionDenied, RuleError, StaleError
 from soptui.identity import Actor
+from soptui.inbox_marks import InboxMarks
 from soptui.validate import (
     NAME_MAX,
     NOTE_MAX,
@@ -146,6 +147,13 @@ ROW_COLUMNS = (
     Case.opened_at,
     Case.updated_at,
     Case.version,
+    # How many times the case was sent back (the inbox marks it "↩2").
+    select(func.count())
+    .select_from(StepAttempt)
+    .where(StepAttempt.case_id == Case.id, StepAttempt.outcome == "returned")
+    .correlate(Case)
+    .scalar_subquery()
+    .label("returns"),
 )
 
 
@@ -223,6 +231,22 @@ class CaseService:
         self.case_end_hooks: list[CaseEndHook] = []
         self._statements: dict[tuple[Any, ...], Any] = {}
         self._plans: dict[str, tuple[float, SearchPlan]] = {}
+        self.marks = InboxMarks(db, clock)
+
+    # ----- what is new to a clerk (soptui.inbox_marks) ----------------------------
+
+    def inbox_session(self, actor: Actor) -> datetime:
+        """Begin a session of the clerk's inbox: since when a case counts as
+        new (when their previous session began)."""
+        return self.marks.begin_session(actor)
+
+    def unread(self, actor: Actor, since: datetime) -> list[int]:
+        """Cases waiting on the clerk that reached them after `since`, unopened since."""
+        return self.marks.unread(actor, since)
+
+    def mark_read(self, actor: Actor, case_id: int) -> None:
+        """The clerk opened the case: it is no longer new to them."""
+        self.marks.mark_read(actor, case_id)
 
     # ----- writing -------------------------------------------------------------
 
@@ -700,7 +724,9 @@ class CaseService:
         if view == "closed" or status in ENDED_STATUSES or status == "all":
             order += [Case.closed_at.desc().nulls_first(), Case.due_at.asc().nulls_last(), Case.id]
         else:
-            order += [Case.due_at.asc().nulls_last(), Case.id]
+            # One order per view (VIEW_ORDER): due first; in "all" the open
+            # cases before the paused ones ("open" < "paused"), whose clock stands still.
+            order += [Case.status, Case.due_at.asc().nulls_last(), Case.id]
         query = query.order_by(*order)
         if limit is not None:
             # Named parameters: list_cases runs one built statement per shape

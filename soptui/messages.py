@@ -26,8 +26,10 @@ ID: dict[str, str] = {
         "Permohonan kasus {id} sudah ditolak; langkah ini tinggal menyampaikan penolakan."
     ),
     "err.bad_urgency": "Sifat tidak dikenal: {value}. Pilih: biasa, segera, sangat segera, rahasia.",
-    "err.bad_date": "Tanggal tidak terbaca: {value}. Contoh: 2026-03-17, 17-03-2026, 17 Maret 2026.",
-    "err.bad_datetime": "Waktu tidak terbaca: {value}. Contoh: 2026-03-17 08:00.",
+    "err.bad_date": "Tanggal tidak terbaca: {value}. Contoh: 17-03-2026, 17 Maret 2026, 2026-03-17.",
+    "err.bad_datetime": "Waktu tidak terbaca: {value}. Contoh: 17-03-2026 08.00, 17 Maret 2026 pukul 08.00, 2026-03-17 08:00.",
+    "err.no_such_day": "{value}: {month_id} {year} tidak punya tanggal {day} (hanya sampai {last}).",
+    "err.no_such_month": "{value}: tidak ada bulan {month} (1-12, hari dulu: 17-03-2026).",
     "err.bad_range": "Akhir harus setelah awal.",
     "err.not_registered": (
         "Login OS '{login}' belum terdaftar sebagai pegawai. Minta admin menjalankan: "
@@ -44,6 +46,8 @@ ID: dict[str, str] = {
     ),
     "err.bad_nip": "NIP tidak valid: {value} (18 digit, mis. 19860926 201505 1 001).",
     "err.bad_format": "Format tidak dikenal: {value}.",
+    "err.bad_preference": "Pengaturan tidak dikenal: {name}.",
+    "err.bad_preference_value": "Nilai {name} tidak dikenal; pilih: {choices}.",
     "err.bad_language": "Bahasa tidak dikenal: {value} (pilih id atau en).",
     "err.checklist_item": "Butir kelengkapan tidak dikenal: {item}.",
     "err.cannot_cancel": "Hanya admin atau pembuka kasus yang boleh membatalkan.",
@@ -198,6 +202,7 @@ ID: dict[str, str] = {
     "col.urgency": "Sifat",
     "col.requester": "Pemohon",
     "col.letter": "No. Surat",
+    "col.ended": "Berakhir",
     "col.code": "Kode",
     "col.name": "Nama",
     "col.nomor": "Nomor SOP",
@@ -246,8 +251,10 @@ EN: dict[str, str] = {
         "The request of case {id} is already refused; this step only tells the requester."
     ),
     "err.bad_urgency": "Unknown urgency: {value}. Choose: biasa, segera, sangat segera, rahasia.",
-    "err.bad_date": "Unreadable date: {value}. Examples: 2026-03-17, 17-03-2026, 17 Maret 2026.",
-    "err.bad_datetime": "Unreadable time: {value}. Example: 2026-03-17 08:00.",
+    "err.bad_date": "Unreadable date: {value}. Examples: 17-03-2026, 17 Maret 2026, 2026-03-17.",
+    "err.bad_datetime": "Unreadable time: {value}. Examples: 17-03-2026 08.00, 17 Maret 2026 pukul 08.00, 2026-03-17 08:00.",
+    "err.no_such_day": "{value}: {month_en} {year} has no day {day} (only up to {last}).",
+    "err.no_such_month": "{value}: there is no month {month} (1-12, day first: 17-03-2026).",
     "err.bad_range": "The end must be after the start.",
     "err.not_registered": (
         "OS login '{login}' is not a registered clerk. Ask an admin to run: "
@@ -264,6 +271,8 @@ EN: dict[str, str] = {
     ),
     "err.bad_nip": "Invalid NIP: {value} (18 digits, e.g. 19860926 201505 1 001).",
     "err.bad_format": "Unknown format: {value}.",
+    "err.bad_preference": "Unknown setting: {name}.",
+    "err.bad_preference_value": "Unknown value for {name}; choose: {choices}.",
     "err.bad_language": "Unknown language: {value} (choose id or en).",
     "err.checklist_item": "Unknown checklist item: {item}.",
     "err.cannot_cancel": "Only an admin or whoever opened the case may cancel it.",
@@ -415,6 +424,7 @@ EN: dict[str, str] = {
     "col.urgency": "Urgency",
     "col.requester": "Requester",
     "col.letter": "Letter no.",
+    "col.ended": "Ended",
     "col.code": "Code",
     "col.name": "Name",
     "col.nomor": "SOP number",

@@ -26,7 +26,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -483,6 +483,26 @@ class NarasumberService:
     def span(self, start: datetime, end: datetime) -> str:
         """A time range as clerks write it, in office time ("3 Des 08:00-12:00")."""
         return span_text(start, end, self.tz, self.clock().astimezone(self.tz).year)
+
+    def span_concerns(self, start: datetime, end: datetime) -> tuple[str, ...]:
+        """What is unusual about booking this time, for the clerk to confirm:
+        "past", "non_working_day" (a weekend or holiday of the office calendar),
+        "outside_hours" (before the first or after the last working period of
+        its day). Nothing: an ordinary working time."""
+        concerns: list[str] = []
+        if start < self.clock():
+            concerns.append("past")
+        with self.db.read_rows() as conn:
+            cal = self.cases.calendars.calendar(conn, max_age=30)
+        a, b = start.astimezone(self.tz), (end - timedelta(microseconds=1)).astimezone(self.tz)
+        days = [a.date() + timedelta(days=n) for n in range((b.date() - a.date()).days + 1)]
+        if any(not cal.is_working_day(day) for day in days[:31]):
+            concerns.append("non_working_day")
+        elif len(days) == 1:
+            periods = cal.periods_on(a.date())
+            if periods and (start < periods[0][0] or end > periods[-1][1]):
+                concerns.append("outside_hours")
+        return tuple(concerns)
 
     def install_hooks(self, cases: CaseService) -> None:
         """Let the case engine tell the registry what its cases decide."""

@@ -85,6 +85,7 @@ class CaseRow:
     # "narasumber", "sop") and the value there (one letter number, one name).
     match: str | None = None
     match_text: str | None = None
+    returns: int = 0  # times the case was sent back to an earlier step
 
     @property
     def overdue(self) -> bool:
@@ -140,6 +141,7 @@ def case_row(
             "version": case.version,
             "match": None,
             "match_text": None,
+            "returns": case.returns or 0,
         }
     )
 
