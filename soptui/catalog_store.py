@@ -104,6 +104,21 @@ class CatalogStore:
         )
         session.add(row)
         session.flush()
+        from soptui import audit
+
+        audit.append(
+            session,
+            at=at,
+            kind="sop_imported",
+            actor_id=by,
+            data={
+                "id": row.id,
+                "code": row.code,
+                "version": row.version,
+                "content_hash": digest,
+                "origin": origin,
+            },
+        )
         return row, True
 
     def publish_bundled(self, session: Session, at: datetime) -> int:

@@ -75,43 +75,83 @@ def audit() -> None:
 
 
 @audit.command("verify")
+@click.option(
+    "--against",
+    "against",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="A head log (the server's): catches truncation and a rebuilt chain.",
+)
+@click.option(
+    "--key",
+    "key_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="The audit key file, for an admin who holds it (the server uses its own).",
+)
 @format_option
 @pass_options
-def audit_verify(opts: Options, fmt: str) -> None:
-    """Check the hash chain; name the first bad row. Exit 1 when broken."""
-    from soptui import audit as trail
+def audit_verify(opts: Options, against: str | None, key_file: str | None, fmt: str) -> None:
+    """Check chain, seals, SOP hashes and every row against the trail; name the
+    first bad one. Exit 1 when broken."""
+    from soptui.audit import headlog
+    from soptui.audit.keys import load_key
+    from soptui.errors import InputError
     from soptui.formatting import render
 
     svc = opts.ready()
-    with svc.db.read() as s:
-        report = trail.verify(s)
+    lines = None
+    if against is not None:
+        try:
+            lines = headlog.read_lines(against)
+        except OSError as exc:
+            raise InputError("err.file", path=against, reason=exc.strerror) from None
+    if key_file is not None:
+        svc.audit_key = load_key(key_file)
+    report = svc.audit_verify(lines)
     record = {
         "ok": report.ok,
         "events": report.events,
         "head": report.head,
         "first_bad_seq": report.first_bad_seq,
         "problem": report.problem,
+        "row": report.row,
+        "seals": report.seals,
+        "legacy_upto": report.legacy_upto,
+        "key_ids": list(report.key_ids),
+        "logged": report.logged,
     }
     if fmt == "json":
         emit(render([], [], fmt, json_records=record))
     elif report.ok:
         emit(t("ok.audit", events=report.events, head=report.head))
+        if report.legacy_upto:
+            emit(t("ok.audit_legacy", seq=report.legacy_upto))
+        if lines is not None:
+            emit(t("ok.audit_log", lines=report.logged))
     if not report.ok:
         raise RuleError(
-            "err.audit_broken", seq=report.first_bad_seq, problem=t("audit." + str(report.problem))
+            audit_problem_key(report.problem),
+            seq=report.first_bad_seq if report.first_bad_seq is not None else "-",
+            row=report.row,
+            problem=t("audit." + str(report.problem)),
         )
+
+
+def audit_problem_key(problem: str | None) -> str:
+    if problem == "state" or problem == "sop_hash":
+        return "err.audit_row"
+    if problem and problem.startswith("log_"):
+        return "err.audit_log"
+    return "err.audit_broken"
 
 
 @audit.command("head")
 @pass_options
 def audit_head(opts: Options) -> None:
-    """Print SEQ:HASH of the newest event, to keep outside the database."""
-    from soptui import audit as trail
-
+    """Print the head as a head-log line (seq key_id hmac time), to keep outside."""
     svc = opts.ready()
-    with svc.db.read() as s:
-        head = s.get(trail.Setting, trail.HEAD_KEY)
-    emit(head.value if head is not None else f"0:{trail.GENESIS}")
+    emit(svc.audit_head_line().text())
 
 
 @user.command("delegate")

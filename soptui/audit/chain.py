@@ -1,24 +1,26 @@
-"""The audit trail: every change appends one event in the same transaction.
+"""The event chain: every change appends one event in the same transaction.
 
-Events carry a gap-free sequence number and a hash chain
+Events carry a gap-free sequence number and a keyless hash chain
 (hash = sha256(prev_hash + canonical JSON of the event)), so an edited,
-deleted or reordered row shows up at the exact place. The head (last seq and
-hash) sits in one settings row; locking it serialises event writers, which is
-what makes the sequence gap-free on PostgreSQL too.
+deleted or reordered row shows up at the exact place. Anyone with the code can
+rebuild this chain: the keyed seals (soptui.audit.seal) are what an attacker
+cannot redo. The head (last seq and hash) sits in one settings row; locking
+it serialises event writers, which is what makes the sequence gap-free on
+PostgreSQL too.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from soptui.db.models import CaseEvent, Setting
+from soptui.db.models import AuditSeal, CaseEvent, Setting
+from soptui.errors import RuleError
 
 HEAD_KEY = "audit_head"
 GENESIS = "0" * 64
@@ -48,6 +50,29 @@ def chain_hash(prev_hash: str, content: dict[str, Any]) -> str:
     return hashlib.sha256((prev_hash + canonical(content)).encode("utf-8")).hexdigest()
 
 
+class TrailDamaged(RuleError):
+    """The trail does not end where its head says: writes are refused until an
+    admin has run `soptui audit verify` (docs/reliability.md, "A damaged trail")."""
+
+
+def damage(session: Session, head_value: str) -> str | None:
+    """Why new events cannot follow this head, or None. Three small reads on
+    primary keys: the newest event and seal must be the head's."""
+    head_seq, head_hash = head_value.split(":", 1)
+    last = int(head_seq)
+    newest = session.execute(select(func.max(CaseEvent.seq))).scalar_one() or 0
+    if newest != last:
+        return "tail" if newest > last else "head"
+    if last and session.execute(
+        select(CaseEvent.hash).where(CaseEvent.seq == last)
+    ).scalar_one_or_none() != head_hash:
+        return "head"
+    sealed = session.execute(select(func.max(AuditSeal.seq))).scalar_one()
+    if sealed is not None and sealed != last:
+        return "unsealed" if sealed < last else "tail"
+    return None
+
+
 def _lock_head(session: Session) -> Setting:
     head = session.execute(
         select(Setting).where(Setting.key == HEAD_KEY).with_for_update()
@@ -55,6 +80,13 @@ def _lock_head(session: Session) -> Setting:
     if head is None:
         head = Setting(key=HEAD_KEY, value=f"0:{GENESIS}")
         session.add(head)
+    if "audit_events" not in session.info:
+        # First event of this transaction: the head must be the trail's end.
+        session.flush()
+        problem = damage(session, head.value)
+        if problem is not None:
+            raise TrailDamaged("err.audit_damaged", problem=problem)
+        session.info["audit_events"] = []
     return head
 
 
@@ -89,32 +121,5 @@ def append(
     ev.hash = chain_hash(prev_hash, event_content(ev))
     session.add(ev)
     head.value = f"{ev.seq}:{ev.hash}"
+    session.info["audit_events"].append((ev.seq, ev.hash))
     return ev
-
-
-@dataclass(frozen=True)
-class ChainReport:
-    ok: bool
-    events: int
-    head: str
-    first_bad_seq: int | None = None
-    problem: str | None = None
-
-
-def verify(session: Session) -> ChainReport:
-    """Walk the chain in order; name the first row that does not fit."""
-    prev = GENESIS
-    expected_seq = 1
-    count = 0
-    for ev in session.execute(select(CaseEvent).order_by(CaseEvent.seq)).scalars():
-        if ev.seq != expected_seq:
-            return ChainReport(False, count, prev, expected_seq, "gap")
-        if ev.prev_hash != prev or chain_hash(prev, event_content(ev)) != ev.hash:
-            return ChainReport(False, count, prev, ev.seq, "hash")
-        prev = ev.hash
-        expected_seq += 1
-        count += 1
-    head = session.get(Setting, HEAD_KEY)
-    if head is not None and head.value != f"{count}:{prev}":
-        return ChainReport(False, count, prev, count + 1, "head")
-    return ChainReport(True, count, prev)
