@@ -54,10 +54,16 @@ class TrailDamaged(RuleError):
     """The trail does not end where its head says: writes are refused until an
     admin has run `soptui audit verify` (docs/reliability.md, "A damaged trail")."""
 
+    def message(self) -> str:
+        from soptui.i18n import t
 
-def damage(session: Session, head_value: str) -> str | None:
+        return t(self.key, problem=t("audit." + str(self.params.get("problem"))))
+
+
+def damage(session: Session, head_value: str, *, bulk: bool = False) -> str | None:
     """Why new events cannot follow this head, or None. Three small reads on
-    primary keys: the newest event and seal must be the head's."""
+    primary keys: the newest event and seal must be the head's (bulk: a loader
+    that wrote events itself and seals a baseline now, soptui.audit.touch_all)."""
     head_seq, head_hash = head_value.split(":", 1)
     last = int(head_seq)
     newest = session.execute(select(func.max(CaseEvent.seq))).scalar_one() or 0
@@ -68,8 +74,10 @@ def damage(session: Session, head_value: str) -> str | None:
     ).scalar_one_or_none() != head_hash:
         return "head"
     sealed = session.execute(select(func.max(AuditSeal.seq))).scalar_one()
-    if sealed is not None and sealed != last:
-        return "unsealed" if sealed < last else "tail"
+    if sealed is not None and sealed > last:
+        return "tail"
+    if sealed is not None and sealed < last and not bulk:
+        return "unsealed"
     return None
 
 
@@ -83,7 +91,7 @@ def _lock_head(session: Session) -> Setting:
     if "audit_events" not in session.info:
         # First event of this transaction: the head must be the trail's end.
         session.flush()
-        problem = damage(session, head.value)
+        problem = damage(session, head.value, bulk=bool(session.info.get("audit_full")))
         if problem is not None:
             raise TrailDamaged("err.audit_damaged", problem=problem)
         session.info["audit_events"] = []
