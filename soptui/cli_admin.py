@@ -146,6 +146,16 @@ def audit_problem_key(problem: str | None) -> str:
     return "err.audit_broken"
 
 
+@audit.command("repair")
+@pass_options
+def audit_repair(opts: Options) -> None:
+    """Admin: move forged rows after the head out (recorded, sealed), so writes
+    work again. Only for rows inserted after the head; see docs/reliability.md."""
+    svc = opts.ready()
+    count = svc.audit_repair_tail(opts.actor())
+    emit(t("ok.audit_repaired", count=count))
+
+
 @audit.command("head")
 @pass_options
 def audit_head(opts: Options) -> None:

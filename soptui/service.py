@@ -163,5 +163,17 @@ class Soptui:
             audit.touch_all(s)
         return True
 
+    def audit_repair_tail(self, actor: Actor) -> int:
+        """Admin: move forged rows after the head out of the trail, recorded in
+        a sealed "trail_repaired" event (soptui.audit.repair). Returns how many
+        rows; refused for any other damage."""
+        from soptui.audit.repair import repair_tail
+        from soptui.errors import PermissionDenied
+
+        if not actor.is_admin:
+            raise PermissionDenied("err.admin_only")
+        with self.db.write() as s:
+            return repair_tail(s, at=self.clock(), actor_id=actor.id)
+
     def close(self) -> None:
         self.db.dispose()

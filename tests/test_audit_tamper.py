@@ -14,7 +14,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.pool import NullPool
 from sqlalchemy.engine import Connection
 
 from soptui import audit
@@ -71,7 +72,9 @@ def keyed(office, tmp_path: Path) -> Iterator:
 
 def attacker(office) -> Connection:
     """A raw connection with the guards dropped, as the database owner would."""
-    conn = office.svc.db.engine.connect()
+    # Its own connection, not one from the service's pool (the settings below
+    # must not leak into the service's connections).
+    conn = create_engine(office.svc.db.engine.url, poolclass=NullPool).connect()
     if office.svc.db.is_sqlite:
         for name in ("case_events_no_update", "case_events_no_delete", "audit_seals_no_update",
                      "audit_seals_no_delete", "narasumber_bookings_no_overlap_insert",
@@ -381,3 +384,34 @@ def test_key_file_is_private_and_refused_when_not(tmp_path):
     path.write_text("rusak\n")
     with pytest.raises(AuditKeyError):
         load_or_create_key(path)
+
+
+def test_an_admin_moves_the_forged_rows_out_and_writes_work_again(keyed):
+    conn = attacker(keyed)
+    top = last_seq(conn)
+    conn.execute(text(
+        "INSERT INTO case_events (seq, at, kind, data, prev_hash, hash) "
+        "SELECT seq + 1, at, 'note', data, hash, hash FROM case_events WHERE seq = :s"
+    ), {"s": top})
+    conn.commit()
+    conn.close()
+    with pytest.raises(RuleError):
+        keyed.svc.audit_repair_tail(keyed.tu)  # admins only
+    assert keyed.svc.audit_repair_tail(keyed.admin) == 1
+    assert keyed.svc.trail_problem() is None
+    keyed.svc.cases.add_note(keyed.sekda, keyed.case_id, text="tersimpan lagi")
+    report = verify(keyed)
+    assert report.ok, report
+    with keyed.svc.db.read() as s:
+        from soptui.db.models import CaseEvent
+
+        repaired = s.execute(select(CaseEvent).where(CaseEvent.kind == "trail_repaired")).scalar_one()
+        assert [e["seq"] for e in repaired.data["events"]] == [top + 1]
+        # the guard is back
+        from sqlalchemy.exc import DBAPIError
+
+    with pytest.raises(DBAPIError), keyed.svc.db.engine.begin() as c:
+        c.execute(text("DELETE FROM case_events WHERE seq = 1"))
+    with pytest.raises(RuleError) as err:
+        keyed.svc.audit_repair_tail(keyed.admin)  # nothing to repair
+    assert err.value.key == "err.audit_no_repair"
