@@ -117,18 +117,30 @@ def owner_of(obj: Any) -> str | None:
     return subject_name(kind, key)
 
 
-def _value(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return value
+_LAYOUT: dict[str, tuple[tuple[str, int], ...]] = {}
+_ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+
+
+def _layout(table: Table) -> tuple[tuple[str, int], ...]:
+    """(column name, position in select(table)) in name order. JSON documents
+    inside a row are key-sorted too (JSONB reorders keys; a copy between
+    backends must not change a digest)."""
+    layout = _LAYOUT.get(table.name)
+    if layout is None:
+        names = [c.name for c in table.columns]
+        layout = _LAYOUT[table.name] = tuple(sorted((n, i) for i, n in enumerate(names)))
+    return layout
 
 
 def _row_text(table: Table, row: Any) -> bytes:
-    mapping = row._mapping
-    doc = {c.name: _value(mapping[c]) for c in table.columns if mapping[c] is not None}
-    return (
-        table.name + json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    ).encode("utf-8")
+    """The table's name and the row's non-NULL columns as key-sorted JSON."""
+    values = tuple(row)
+    doc = {}
+    for name, i in _layout(table):
+        value = values[i]
+        if value is not None:
+            doc[name] = value.isoformat() if isinstance(value, datetime | date) else value
+    return (table.name + _ENCODE(doc)).encode("utf-8")
 
 
 def _pk_order(table: Table) -> list[Any]:
