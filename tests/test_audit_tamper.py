@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, select, text
-from sqlalchemy.pool import NullPool
 from sqlalchemy.engine import Connection
+from sqlalchemy.pool import NullPool
 
 from soptui import audit
 from soptui.audit import headlog
@@ -48,21 +48,38 @@ def keyed(office, tmp_path: Path) -> Iterator:
     _drive(office, case_id, 2)
     other = office.start("NARSUM-FASILITASI", title="Kedua")
     svc.cases.add_note(office.sekda, other, text="catatan")
-    person = svc.narasumber.register(office.anggota, name="Dr. Contoh Narasumber", topics=["Tata kelola"])
+    person = svc.narasumber.register(
+        office.anggota, name="Dr. Contoh Narasumber", topics=["Tata kelola"]
+    )
     _drive(office, person.registration_case_id, 4)
     svc.narasumber.book(
-        office.tu, person.id, *parse_range("2026-12-02 08:00", "2026-12-02 10:00"), activity="Bimtek"
+        office.tu,
+        person.id,
+        *parse_range("2026-12-02 08:00", "2026-12-02 10:00"),
+        activity="Bimtek",
     )
     svc.letters.register_incoming(office.tu, sender="Dinas X", number="100/1", perihal="Undangan")
     out = svc.letters.issue_number(office.tu, klasifikasi="005", perihal="Balasan")
     svc.letters.issue_number(office.tu, klasifikasi="005", perihal="Lain")
     svc.letters.void(office.tu, out.number, note="salah tulis")
     svc.users.delegate(
-        office.admin, "karo", "kabag", start=date(2026, 3, 10), end=date(2026, 3, 12), kind="plh", note="SP 1"
+        office.admin,
+        "karo",
+        "kabag",
+        start=date(2026, 3, 10),
+        end=date(2026, 3, 12),
+        kind="plh",
+        note="SP 1",
     )
     with svc.db.write() as s:
         svc.calendars.add_override(
-            s, kind="closed", start=date(2026, 4, 1), end=date(2026, 4, 1), note="Cuti bersama", at=office.clock(), by=office.admin.id
+            s,
+            kind="closed",
+            start=date(2026, 4, 1),
+            end=date(2026, 4, 1),
+            note="Cuti bersama",
+            at=office.clock(),
+            by=office.admin.id,
         )
     report = svc.audit_verify()
     assert report.ok, report
@@ -76,15 +93,25 @@ def attacker(office) -> Connection:
     # must not leak into the service's connections).
     conn = create_engine(office.svc.db.engine.url, poolclass=NullPool).connect()
     if office.svc.db.is_sqlite:
-        for name in ("case_events_no_update", "case_events_no_delete", "audit_seals_no_update",
-                     "audit_seals_no_delete", "narasumber_bookings_no_overlap_insert",
-                     "narasumber_bookings_no_overlap_update"):
+        for name in (
+            "case_events_no_update",
+            "case_events_no_delete",
+            "audit_seals_no_update",
+            "audit_seals_no_delete",
+            "narasumber_bookings_no_overlap_insert",
+            "narasumber_bookings_no_overlap_update",
+        ):
             conn.execute(text(f"DROP TRIGGER IF EXISTS {name}"))
         conn.execute(text("PRAGMA foreign_keys=OFF"))
     else:
         conn.execute(text("ALTER TABLE case_events DISABLE TRIGGER USER"))
         conn.execute(text("ALTER TABLE audit_seals DISABLE TRIGGER USER"))
-        conn.execute(text("ALTER TABLE narasumber_bookings DROP CONSTRAINT IF EXISTS ex_narasumber_bookings_no_overlap"))
+        conn.execute(
+            text(
+                "ALTER TABLE narasumber_bookings DROP CONSTRAINT IF EXISTS "
+                "ex_narasumber_bookings_no_overlap"
+            )
+        )
         conn.execute(text("SET session_replication_role = replica"))  # no FK checks
     conn.commit()
     return conn
@@ -101,19 +128,28 @@ def last_seq(conn: Connection) -> int:
 def set_head(conn: Connection, seq: int) -> None:
     value = "0:" + audit.GENESIS
     if seq:
-        value = f"{seq}:" + conn.execute(text("SELECT hash FROM case_events WHERE seq = :s"), {"s": seq}).scalar_one()
+        value = (
+            f"{seq}:"
+            + conn.execute(
+                text("SELECT hash FROM case_events WHERE seq = :s"), {"s": seq}
+            ).scalar_one()
+        )
     conn.execute(text("UPDATE settings SET value = :v WHERE key = 'audit_head'"), {"v": value})
 
 
 def rechain(conn: Connection, start: int = 1) -> None:
     """Recompute the keyless chain from `start` with soptui's own functions,
     and the head: what a copy of the code lets anyone do."""
-    from soptui.db.models import CaseEvent
-
     from sqlalchemy.orm import Session
 
+    from soptui.db.models import CaseEvent
+
     with Session(bind=conn) as s:
-        events = list(s.execute(select(CaseEvent).where(CaseEvent.seq >= start).order_by(CaseEvent.seq)).scalars())
+        events = list(
+            s.execute(
+                select(CaseEvent).where(CaseEvent.seq >= start).order_by(CaseEvent.seq)
+            ).scalars()
+        )
         prev = audit.GENESIS if start == 1 else s.get(CaseEvent, start - 1).hash
         for ev in events:
             ev.prev_hash = prev
@@ -215,14 +251,26 @@ def test_a_forged_seal(keyed):
 # --- the state tables ---
 
 STATE_EDITS = [
-    ("cases", "UPDATE cases SET status = 'closed', outcome = 'closed' WHERE id = {case}", "cases {case}"),
-    ("attempts", "UPDATE step_attempts SET actor_id = 1, outcome = 'done' WHERE case_id = {case}", "cases {case}"),
+    (
+        "cases",
+        "UPDATE cases SET status = 'closed', outcome = 'closed' WHERE id = {case}",
+        "cases {case}",
+    ),
+    (
+        "attempts",
+        "UPDATE step_attempts SET actor_id = 1, outcome = 'done' WHERE case_id = {case}",
+        "cases {case}",
+    ),
     ("case version", "UPDATE cases SET version = version + 1 WHERE id = {case}", "cases {case}"),
     ("users", "UPDATE users SET name = 'Orang Lain' WHERE login = 'tu'", "users 2"),
     ("roles", "INSERT INTO user_roles (user_id, role_key) VALUES (2, 'admin')", "users 2"),
     ("delegation", "UPDATE delegations SET end_date = '2027-12-31'", "delegations 1"),
     ("calendar", "UPDATE calendar_overrides SET kind = 'open'", "calendar_overrides 1"),
-    ("letter voided undone", "UPDATE letters SET voided_at = NULL, void_note = NULL WHERE voided_at IS NOT NULL", "letters 2"),
+    (
+        "letter voided undone",
+        "UPDATE letters SET voided_at = NULL, void_note = NULL WHERE voided_at IS NOT NULL",
+        "letters 2",
+    ),
     ("letter number", "UPDATE letters SET number = 'X/1' WHERE id = 3", "letters 3"),
     ("counter", "UPDATE letter_counters SET last_seq = 0 WHERE direction = 'out'", None),
     ("booking moved", "UPDATE narasumber_bookings SET location = 'Jauh'", "narasumber_bookings 1"),
@@ -231,7 +279,9 @@ STATE_EDITS = [
 ]
 
 
-@pytest.mark.parametrize("sql,row", [(s, r) for _, s, r in STATE_EDITS], ids=[n for n, _, _ in STATE_EDITS])
+@pytest.mark.parametrize(
+    "sql,row", [(s, r) for _, s, r in STATE_EDITS], ids=[n for n, _, _ in STATE_EDITS]
+)
 def test_a_state_row_edited_directly_is_named(keyed, sql, row):
     conn = attacker(keyed)
     conn.execute(text(sql.format(case=keyed.case_id, person=keyed.person_id)))
@@ -246,10 +296,14 @@ def test_a_state_row_edited_directly_is_named(keyed, sql, row):
 
 def test_an_overlapping_booking_inserted_past_its_guard(keyed):
     conn = attacker(keyed)
-    conn.execute(text(
-        "INSERT INTO narasumber_bookings (id, narasumber_id, kind, status, starts_at, ends_at, activity, created_at, updated_at) "
-        "SELECT 99, narasumber_id, kind, status, starts_at, ends_at, 'Bentrok', created_at, updated_at FROM narasumber_bookings WHERE id = 1"
-    ))
+    conn.execute(
+        text(
+            "INSERT INTO narasumber_bookings (id, narasumber_id, kind, status, starts_at,"
+            " ends_at, activity, created_at, updated_at) SELECT 99, narasumber_id, kind,"
+            " status, starts_at, ends_at, 'Bentrok', created_at, updated_at"
+            " FROM narasumber_bookings WHERE id = 1"
+        )
+    )
     conn.commit()
     report = verify(keyed)
     assert not report.ok and report.problem == "state" and report.row == "narasumber_bookings 99"
@@ -259,7 +313,9 @@ def test_an_overlapping_booking_inserted_past_its_guard(keyed):
 def test_an_sop_source_edited(keyed):
     conn = attacker(keyed)
     sop_id = conn.execute(text("SELECT min(id) FROM sop_versions")).scalar_one()
-    conn.execute(text("UPDATE sop_versions SET source = source || ' ' WHERE id = :i"), {"i": sop_id})
+    conn.execute(
+        text("UPDATE sop_versions SET source = source || ' ' WHERE id = :i"), {"i": sop_id}
+    )
     conn.commit()
     report = verify(keyed)
     assert not report.ok and report.problem == "sop_hash" and report.row == f"sop_versions {sop_id}"
@@ -271,8 +327,10 @@ def test_an_sop_source_edited_with_its_hash(keyed):
     conn = attacker(keyed)
     sop_id, source = conn.execute(text("SELECT id, source FROM sop_versions ORDER BY id")).first()
     forged = source.replace("Ketua", "Anggota")
-    conn.execute(text("UPDATE sop_versions SET source = :s, content_hash = :h WHERE id = :i"),
-                 {"s": forged, "h": content_hash(forged), "i": sop_id})
+    conn.execute(
+        text("UPDATE sop_versions SET source = :s, content_hash = :h WHERE id = :i"),
+        {"s": forged, "h": content_hash(forged), "i": sop_id},
+    )
     conn.commit()
     report = verify(keyed)
     assert not report.ok and report.problem == "state" and report.row == f"sop_versions {sop_id}"
@@ -284,10 +342,13 @@ def test_an_sop_source_edited_with_its_hash(keyed):
 def test_a_forged_event_with_the_next_seq_refuses_writes_in_one_line(keyed):
     conn = attacker(keyed)
     top = last_seq(conn)
-    conn.execute(text(
-        "INSERT INTO case_events (seq, at, kind, data, prev_hash, hash) "
-        "SELECT seq + 1, at, 'note', data, hash, hash FROM case_events WHERE seq = :s"
-    ), {"s": top})
+    conn.execute(
+        text(
+            "INSERT INTO case_events (seq, at, kind, data, prev_hash, hash) "
+            "SELECT seq + 1, at, 'note', data, hash, hash FROM case_events WHERE seq = :s"
+        ),
+        {"s": top},
+    )
     conn.commit()
     problem = keyed.svc.trail_problem()
     assert problem is not None and "soptui audit verify" in problem and "\n" not in problem
@@ -389,10 +450,13 @@ def test_key_file_is_private_and_refused_when_not(tmp_path):
 def test_an_admin_moves_the_forged_rows_out_and_writes_work_again(keyed):
     conn = attacker(keyed)
     top = last_seq(conn)
-    conn.execute(text(
-        "INSERT INTO case_events (seq, at, kind, data, prev_hash, hash) "
-        "SELECT seq + 1, at, 'note', data, hash, hash FROM case_events WHERE seq = :s"
-    ), {"s": top})
+    conn.execute(
+        text(
+            "INSERT INTO case_events (seq, at, kind, data, prev_hash, hash) "
+            "SELECT seq + 1, at, 'note', data, hash, hash FROM case_events WHERE seq = :s"
+        ),
+        {"s": top},
+    )
     conn.commit()
     conn.close()
     with pytest.raises(RuleError):
@@ -405,7 +469,9 @@ def test_an_admin_moves_the_forged_rows_out_and_writes_work_again(keyed):
     with keyed.svc.db.read() as s:
         from soptui.db.models import CaseEvent
 
-        repaired = s.execute(select(CaseEvent).where(CaseEvent.kind == "trail_repaired")).scalar_one()
+        repaired = s.execute(
+            select(CaseEvent).where(CaseEvent.kind == "trail_repaired")
+        ).scalar_one()
         assert [e["seq"] for e in repaired.data["events"]] == [top + 1]
         # the guard is back
         from sqlalchemy.exc import DBAPIError
