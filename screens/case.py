@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -28,8 +28,7 @@ from soptui.views import AttemptView, CaseDetail, EventView, StepView
 
 if TYPE_CHECKING:
     from soptui.app import SoptuiApp
-    from soptui.cases import CaseService
-    from soptui.narasumber import Booking, SpeakerStep
+    from soptui.narasumber_views import Booking, SpeakerStep
 
 OPEN = ("open", "paused")
 STEP_STYLES = {
@@ -95,6 +94,7 @@ class CaseScreen(LiveScreen):
         key("p", "explain('pause')", "case.why_pause", show=False),
         key("space", "toggle", "case.toggle", show=False),
         key("i", "sop", "case.sop", show=False),
+        key("f", "flow", "case.flow"),
         # At a step that decides or checks the speaker: find one and book for the case.
         key("b", "app.lookup", "case.speaker", show=False),
         key("f5", "reload", "case.reload", show=False),
@@ -405,11 +405,15 @@ class CaseScreen(LiveScreen):
         step = self.current_step
         status = detail.row.status if detail else None
         may = self.may_act and step is not None
+        # A refused case at its notification step only tells the requester:
+        # that step completes even where it is a decision, and refuses nothing.
+        refusing = detail is not None and detail.refusing
+        decides = step is not None and step.decision and not refusing
         allowed = {
-            "complete": may and status == "open" and step is not None and not step.decision,
-            "approve": may and status == "open" and step is not None and step.decision,
+            "complete": may and status == "open" and step is not None and not decides,
+            "approve": may and status == "open" and decides,
             "return": may and status == "open" and step is not None and step.index > 0,
-            "refuse": may and status == "open" and step is not None and bool(step.refuse_to),
+            "refuse": may and status == "open" and decides and bool(step and step.refuse_to),
             "pause": may and status == "open",
             "resume": may and status == "paused",
             "note": detail is not None,
@@ -440,6 +444,8 @@ class CaseScreen(LiveScreen):
             return t("err.case_paused", id=row.id)
         if what == "return":
             return t("err.no_return_target")
+        if what == "refuse" and detail.refusing:
+            return t("err.already_refused", id=row.id)
         if what == "refuse":
             return t("ui.case.cannot_refuse")
         return t("err.case_not_open", id=row.id, status=t(f"status.{row.status}"))
@@ -456,6 +462,12 @@ class CaseScreen(LiveScreen):
     def action_sop(self) -> None:
         if self.detail is not None:
             self.app.push_screen(SopInfoScreen(self.detail.sop))
+
+    def action_flow(self) -> None:
+        if self.detail is not None:
+            from soptui.screens.flowchart import FlowchartScreen
+
+            self.app.push_screen(FlowchartScreen(self.detail.sop, self.detail))
 
     def _step_words(self, step: Step) -> str:
         assert self.detail is not None
@@ -501,7 +513,7 @@ class CaseScreen(LiveScreen):
         )
         self.app.push_screen(dialog, finished)
 
-    def _services(self) -> tuple[CaseService, Actor, int]:
+    def _services(self) -> tuple[Any, Actor, int]:  # (svc.cases, the clerk, the case)
         app = soptui_app(self)
         return app.svc.cases, app.actor, self.case_id
 

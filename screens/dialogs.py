@@ -133,6 +133,7 @@ class SopInfoScreen(Dialog[None]):
         key("k", "scroll('up')", "sop.up", show=False),
         key("i", "cancel", "sop.close", show=False),
         key("q", "cancel", "sop.close_q", show=False),
+        key("f", "flow", "sop.flow", show=False),
     ]
 
     def __init__(self, sop: SopDefinition) -> None:
@@ -142,8 +143,13 @@ class SopInfoScreen(Dialog[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="box", classes="wide") as box:
             box.border_title = t("ui.sop.title")
-            box.border_subtitle = t("ui.dlg.close_keys")
+            box.border_subtitle = t("ui.sop.keys")
             yield Static(self._content(), id="sop-info")
+
+    def action_flow(self) -> None:
+        from soptui.screens.flowchart import FlowchartScreen
+
+        self.app.push_screen(FlowchartScreen(self.sop))
 
     def _content(self) -> Content:
         sop = self.sop

@@ -16,8 +16,8 @@ from textual.containers import Horizontal
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Label, Static
 
+from soptui.client.startup import FIRST_VIEW
 from soptui.i18n import t
-from soptui.prefetch import FIRST_VIEW
 from soptui.screens import present
 from soptui.screens.base import LiveScreen, in_thread, key, soptui_app
 from soptui.screens.case_table import CaseTable

@@ -21,7 +21,7 @@ from soptui.screens.base import Dialog, in_thread, key, soptui_app
 from soptui.screens.dialogs import FormDialog, quiet_input
 
 if TYPE_CHECKING:
-    from soptui.narasumber import Booking, Offer, Person
+    from soptui.narasumber_views import Booking, Offer, Person
 
 TYPED_FORMAT = "%d-%m-%Y %H:%M"  # how a prefilled time reads (parse_range reads it back)
 LOOKUP_LIMIT = 30
@@ -54,7 +54,7 @@ def default_span(now: datetime) -> tuple[str, str]:
 
 
 def read_span(start: str, end: str) -> tuple[datetime, datetime]:
-    from soptui.narasumber import parse_range
+    from soptui.narasumber_views import parse_range
 
     if not start or not end:
         raise InputError("err.empty", field=t("ui.nr.when"))
@@ -374,7 +374,7 @@ class PersonForm(FormDialog["Person | None"]):
             yield from self.form_footer(t("ui.nr.form.keys"))
 
     def submit(self) -> None:
-        from soptui.narasumber import split_nip_nik
+        from soptui.narasumber_views import split_nip_nik
 
         if not self.value("name"):
             self.refuse(t("err.empty", field=t("ui.nr.name")))

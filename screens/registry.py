@@ -29,7 +29,7 @@ from soptui.screens.week_grid import Week
 if TYPE_CHECKING:
     from textual.dom import DOMNode
 
-    from soptui.narasumber import Booking, Person, PersonDetail, SearchHit
+    from soptui.narasumber_views import Booking, Person, PersonDetail, SearchHit
 
 SEARCH_DELAY = 0.15
 LIST_LIMIT = 200  # persons listed; the search narrows the rest
@@ -74,7 +74,7 @@ def booking_line(
 
 def span_text(booking: Booking, year: int) -> str:
     """ "3 Des 08:00-12:00" (the year only when it is not `year`)."""
-    from soptui.narasumber import span_text as narasumber_span
+    from soptui.narasumber_views import span_text as narasumber_span
 
     return narasumber_span(booking.starts_at, booking.ends_at, OFFICE_TZ, year)
 

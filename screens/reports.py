@@ -33,8 +33,8 @@ from soptui.screens.dialogs import quiet_input
 from soptui.validate import parse_date
 
 if TYPE_CHECKING:
-    from soptui.reports import Report
-    from soptui.service import Soptui
+    from soptui.client.remote import Remote
+    from soptui.views import Report
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ DEFAULT_DAYS = 30
 SEMESTER = re.compile(r"^\s*(\d{4})\s*-\s*([12])\s*$")
 
 
-def run_report(svc: Soptui, kind: str, start: date, end: date) -> Report:
+def run_report(svc: Remote, kind: str, start: date, end: date) -> Report:
     """The service call behind each report (call it in a worker thread)."""
     reports = svc.reports
     if kind == "sla":
@@ -85,7 +85,7 @@ def run_report(svc: Soptui, kind: str, start: date, end: date) -> Report:
     if kind == "bottlenecks":
         return reports.bottlenecks(start, end)
     if kind == "agenda":
-        return reports.agenda(start, end, svc.letters)
+        return svc.agenda(start, end)
     if kind == "narasumber":
         return reports.narasumber(start, end)
     raise ValueError(kind)
@@ -93,7 +93,7 @@ def run_report(svc: Soptui, kind: str, start: date, end: date) -> Report:
 
 def default_period(period: str, today: date) -> tuple[date, date]:
     if period == "semester":
-        from soptui.reports import semester_range  # worker thread: the data layer is loaded there
+        from soptui.views import semester_range  # worker thread: the data layer is loaded there
 
         return semester_range(f"{today.year}-{1 if today.month <= 6 else 2}")
     return today - timedelta(days=DEFAULT_DAYS - 1), today
@@ -595,7 +595,7 @@ class ReportsScreen(LiveScreen):
         try:
             semester = SEMESTER.match(from_field.value)
             if semester:
-                from soptui.reports import semester_range
+                from soptui.views import semester_range
 
                 start, end = semester_range(f"{semester[1]}-{semester[2]}")
             else:

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from soptui.i18n import t
 
 if TYPE_CHECKING:
-    from soptui.narasumber import Booking
+    from soptui.narasumber_views import Booking
 
 # Parts of a day in office time: [start hour, end hour). Sessions of a
 # narasumber are mornings or afternoons; evenings exist (a Ramadan talk).

@@ -18,19 +18,20 @@ from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 
 import soptui.screens
-from soptui.errors import InputError, SoptuiError
+from soptui.client.startup import FirstPage, stamp_of
+from soptui.errors import SoptuiError
 from soptui.i18n import LANGUAGES, language, set_language, t
 from soptui.identity import Actor
-from soptui.prefetch import FirstPage, LazyServices, Prefetch, change_stamp
 from soptui.screens.base import LiveScreen, in_thread, key, reword_bindings
 from soptui.views import VIEWS
 
 if TYPE_CHECKING:
-    from soptui.service import Soptui
+    from soptui.client.remote import Remote
 
 SCREENS_DIR = Path(soptui.screens.__file__).parent
 OPEN_WAIT = 0.25  # seconds a case may take to read before its screen opens saying so
-POLL_SECONDS = 2.5  # live refresh: others' work shows within this (the issue asks for 5 s)
+POLL_SECONDS = 2.5  # how often the app looks at the clock (a new minute: the due texts)
+RECONNECT_SECONDS = 3.0  # the server hung up: try again this often
 THEME_ALIASES = {"ansi": "ansi-dark", "dark": "textual-dark", "light": "textual-light"}
 LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
 
@@ -84,22 +85,19 @@ class SoptuiApp(App[None]):
 
     def __init__(
         self,
-        svc: Soptui | LazyServices,
+        svc: Remote,
         actor: Actor | None,
         *,
         theme: str | None = None,
         poll_seconds: float = POLL_SECONDS,
         inbox_limit: int = 200,
         first_page: FirstPage | None = None,
-        pending: Prefetch | None = None,
     ) -> None:
         super().__init__()
         self.svc = svc
-        # None until the start-up helper (soptui.prefetch) has said who is at
-        # the keyboard; it also brings the inbox's first rows.
         self.actor: Actor | None = actor
+        # The inbox's first rows, read while Textual loaded (soptui.client.startup).
         self.first_page = first_page
-        self._pending = pending
         self.startup_error: SoptuiError | None = None
         self.actor = actor
         self.poll_seconds = poll_seconds
@@ -111,7 +109,8 @@ class SoptuiApp(App[None]):
         # Scrolling animations cost a frame every few milliseconds over SSH.
         self.animation_level = "none"
         self._requested_theme = theme
-        self._poll_broken = False
+        self._poll_broken = False  # the server hung up; said once
+        self._reconnect_timer: Timer | None = None
         self._opening: Timer | None = None
 
     # ----- life cycle ------------------------------------------------------------
@@ -122,23 +121,16 @@ class SoptuiApp(App[None]):
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             # A dropped SSH session sends SIGHUP: leave cleanly, restoring the tty.
             asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.exit)
-        self.set_interval(self.poll_seconds, self._poll)
-        # The data layer and the case screen load on first use; once the first
-        # rows are drawn, load them while the clerk reads (not when the first
-        # case opens).
+        # The server tells of every change; the timer only notices a new
+        # minute (the due texts), asking nothing.
+        self.set_interval(self.poll_seconds, self._tick)
+        self.svc.on_change(self._pushed)
+        self.svc.on_gone(self._gone)
+        # The case screen loads on first use; once the first rows are drawn,
+        # load it while the clerk reads (not when the first case opens).
         self.call_after_refresh(
             lambda: in_thread(self, self._warm_up, lambda _: None, group="warm-up")
         )
-        if self._pending is not None:
-            # Waiting on the pipe releases the GIL: the app keeps drawing meanwhile.
-            in_thread(
-                self,
-                self._pending.result,
-                self._page_arrived,
-                group="startup",
-                failed=self._startup_failed,
-                crashed=self._startup_failed,
-            )
 
     def get_default_screen(self) -> Screen[Any]:
         from soptui.screens.inbox import InboxScreen
@@ -147,26 +139,6 @@ class SoptuiApp(App[None]):
 
     def _warm_up(self) -> None:
         import soptui.screens.case  # noqa: F401  (with its dialogs)
-
-        self.svc.cases  # noqa: B018  (builds LazyServices: imports the data layer)
-
-    def _page_arrived(self, page: FirstPage) -> None:
-        self.actor = page.actor
-        self.first_page = page
-        self.stamp = page.stamp
-        screen = self.screen
-        if isinstance(screen, LiveScreen):
-            screen.reload()
-
-    def _startup_failed(self, exc: Exception) -> None:
-        """Not a registered clerk, no database...: leave, and say why on the
-        terminal once it is restored (run_tui prints it)."""
-        self.startup_error = (
-            exc
-            if isinstance(exc, SoptuiError)
-            else InputError("err.db_connect", reason=" ".join(str(exc).split()))
-        )
-        self.exit(return_code=self.startup_error.exit_code)
 
     def on_unmount(self) -> None:
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
@@ -186,35 +158,49 @@ class SoptuiApp(App[None]):
     # ----- live refresh ----------------------------------------------------------
 
     def read_stamp(self) -> tuple[str, str]:
-        """(change token, minute) - call from a worker thread (it reads the database)."""
-        return change_stamp(self.svc)
+        """(change token, minute): the token as the server's pushes last said."""
+        return stamp_of(self.svc.conn.token, self.svc.clock())
 
     def data_written(self) -> None:
         """This app just wrote: screens below reload when shown again, without
-        waiting for the next poll."""
+        waiting for the push."""
         self.stamp = None
 
-    def _poll(self) -> None:
-        in_thread(
-            self,
-            self.read_stamp,
-            self._stamp_seen,
-            group="poll",
-            failed=self._poll_failed,
-            crashed=self._poll_failed,
-        )
+    def _pushed(self, _token: str) -> None:
+        """A change anywhere (called on the connection's reader thread)."""
+        with contextlib.suppress(RuntimeError):  # the app is gone
+            self.call_from_thread(self._tick)
 
-    def _poll_failed(self, exc: Exception) -> None:
-        # Say it once, not every poll, while the database is unreachable.
-        if not self._poll_broken:
-            self._poll_broken = True
-            detail = " ".join(str(exc).split())[:200] or type(exc).__name__
-            self.notify(t("ui.err.poll", detail=detail), severity="error", markup=False)
+    def _tick(self) -> None:
+        self._stamp_seen(self.read_stamp())
+
+    def _gone(self) -> None:
+        """The server hung up (called on the connection's reader thread)."""
+        with contextlib.suppress(RuntimeError):
+            self.call_from_thread(self._connection_lost)
+
+    def _connection_lost(self) -> None:
+        if self._poll_broken:
+            return
+        self._poll_broken = True
+        self.notify(t("ui.err.server_gone"), severity="error", markup=False, timeout=8)
+        if self.svc.can_reconnect:
+            self._reconnect_timer = self.set_interval(RECONNECT_SECONDS, self._try_reconnect)
+
+    def _try_reconnect(self) -> None:
+        def reconnected(_: Any) -> None:
+            if self._reconnect_timer is not None:
+                self._reconnect_timer.stop()
+                self._reconnect_timer = None
+            self._tick()
+
+        in_thread(self, self.svc.reconnect, reconnected, group="reconnect",
+                  failed=lambda _exc: None)
 
     def _stamp_seen(self, stamp: tuple[str, str]) -> None:
-        if self._poll_broken:
+        if self._poll_broken and not self.svc.conn.gone:
             self._poll_broken = False
-            self.notify(t("ui.ok.poll"), markup=False)
+            self.notify(t("ui.ok.server_back"), markup=False)
         if stamp == self.stamp:
             return  # nothing written, same minute: nothing to do, nothing repaints
         self.stamp = stamp
@@ -388,7 +374,7 @@ class SoptuiApp(App[None]):
 
 
 def run_app(
-    svc: Soptui | LazyServices,
+    svc: Remote,
     actor: Actor,
     *,
     mouse: bool = True,

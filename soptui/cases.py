@@ -321,7 +321,9 @@ class CaseService:
             case, definition, step, attempt = self._current(s, case_id, expected_version)
             now = self._now(case)
             cap = self._capacity(actor, definition, step)
-            outcome = "approved" if step.decision else "completed"
+            # A decision step reached to tell a refusal (refuse_to) only sends
+            # the notice: it completes, it approves nothing.
+            outcome = "approved" if step.decision and not case.refusing else "completed"
             self._close_attempt(s, attempt, now, outcome, actor, cap)
             self._record(
                 s,
@@ -384,6 +386,9 @@ class CaseService:
             case, definition, step, attempt = self._current(s, case_id, expected_version)
             now = self._now(case)
             cap = self._capacity(actor, definition, step)
+            if case.refusing:
+                # Already refused: the step left is telling the requester so.
+                raise RuleError("err.already_refused", id=case.id)
             if not step.refuse_to:
                 raise RuleError("err.cannot_refuse")
             self._close_attempt(s, attempt, now, "refused", actor, cap)

@@ -75,7 +75,10 @@ class CatalogStore:
         bundled: bool = False,
     ) -> tuple[SopVersion, bool]:
         """Add a new SOP or a new version. Returns (row, created). The same
-        version with the same text is a no-op; with other text it is refused."""
+        version with the same text is a no-op; with other text it is refused,
+        except that a bundled file whose comments alone changed (the same
+        definition) is the bundled version already published: the stored text
+        stays as it was published."""
         definition = parse_catalog(source, source=origin)
         digest = content_hash(source)
         existing = session.execute(
@@ -85,6 +88,8 @@ class CatalogStore:
         ).scalar_one_or_none()
         if existing is not None:
             if existing.content_hash == digest:
+                return existing, False
+            if bundled and existing.bundled and self._same_definition(existing, definition):
                 return existing, False
             raise RuleError(
                 "err.sop_version_exists", code=definition.code, version=definition.version
@@ -121,7 +126,14 @@ class CatalogStore:
         )
         return row, True
 
+    def _same_definition(self, row: SopVersion, definition: SopDefinition) -> bool:
+        return parse_catalog(row.source, source=f"{row.code}@{row.version}") == definition
+
     def publish_bundled(self, session: Session, at: datetime) -> int:
+        """Publish every bundled SOP version the database lacks (``soptui init``
+        on a new or an existing database): a bundled file with a higher
+        version becomes that SOP's newest version; the older versions stay for
+        the cases pinned to them."""
         sources = bundled_sources()
         for name, source in sources:
             self.publish(session, source, origin=name, at=at, bundled=True)

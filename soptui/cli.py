@@ -30,15 +30,24 @@ class Options:
     demo: bool
     no_mouse: bool
     theme: str | None
+    server: str | None = None
     _service: Any = None
 
     def service(self) -> Any:
-        """The services, opened lazily (so --help and typos cost no database)."""
+        """The services: a connection to the server (the office's, or the
+        user's private one for the database, started on demand), opened
+        lazily so that --help and typos cost nothing."""
         if self._service is None:
-            from soptui.service import Soptui
+            from soptui.client.remote import Remote
+            from soptui.client.spawn import connect
 
-            self._service = Soptui(self.url())
+            self._service = Remote(connect(self.url(), self.server, as_user=self.requested()))
         return self._service
+
+    def requested(self) -> str | None:
+        """The login asked for with --user / SOPTUI_USER: a request the
+        server honours on a demo database or for an admin only."""
+        return self.user or os.environ.get("SOPTUI_USER") or None
 
     def url(self) -> str:
         if self.db_url:
@@ -48,12 +57,11 @@ class Options:
         return os.environ.get("SOPTUI_DB") or str(data_dir() / "soptui.sqlite")
 
     def ready(self) -> Any:
-        svc = self.service()
-        svc.ensure_ready()
-        return svc
+        return self.service()
 
     def actor(self) -> Any:
-        return self.ready().identify(self.user or os.environ.get("SOPTUI_USER") or None)
+        """Who the server says is asking (raises why not)."""
+        return self.service().actor
 
 
 def data_dir() -> Path:
@@ -113,6 +121,8 @@ class LazyGroup(click.Group):
     # the terminal app parses the global options only.
     lazy_subcommands={
         "audit": "soptui.cli_admin:audit",
+        "serve": "soptui.server.command:serve",
+        "server": "soptui.cli_server:server",
         "calendar": "soptui.cli_office:calendar",
         "case": "soptui.cli_office:case",
         "letter": "soptui.cli_letters:letter",
@@ -136,6 +146,12 @@ class LazyGroup(click.Group):
     default=None,
     help="Interface language (env SOPTUI_LANG).",
 )
+@click.option(
+    "--server",
+    "server",
+    metavar="PATH",
+    help="The office server's socket (env SOPTUI_SERVER); default: your private server.",
+)
 @click.option("--demo", is_flag=True, help="Use the demo database (created on first use).")
 @click.option("--no-mouse", is_flag=True, help="Terminal app: ignore the mouse.")
 @click.option("--theme", default=None, help="Terminal app theme (e.g. textual-dark, ansi).")
@@ -145,6 +161,7 @@ def cli(
     db_url: str | None,
     user: str | None,
     lang: str | None,
+    server: str | None,
     demo: bool,
     no_mouse: bool,
     theme: str | None,
@@ -154,50 +171,39 @@ def cli(
     if chosen not in ("id", "en"):
         raise InputError("err.bad_language", value=chosen)
     set_language(chosen)
-    ctx.obj = Options(db_url, user, demo, no_mouse, theme)
+    ctx.obj = Options(
+        db_url, user, demo, no_mouse, theme, server or os.environ.get("SOPTUI_SERVER") or None
+    )
     if ctx.invoked_subcommand is None:
         run_tui(ctx.obj)
 
 
 def run_tui(opts: Options) -> None:
-    """Open the terminal app. The database work (init or demo when empty, the
-    checks, who is at the keyboard, the first inbox page) runs in a forked
-    helper while this process loads Textual: see soptui.prefetch."""
-    from soptui.prefetch import LazyServices, Prefetch, StartupRead
+    """Open the terminal app. Connecting (and starting a private server when
+    none runs), the demo on an empty demo database, and the first inbox page
+    happen in a thread while this one imports Textual."""
+    from soptui.client.startup import Startup
 
-    url = opts.url()
-    requested = opts.user or os.environ.get("SOPTUI_USER") or None
+    requested = opts.requested()
     if opts.demo and not requested:
-        from soptui.demo import DEFAULT_DEMO_LOGIN
+        from soptui.identity import DEFAULT_DEMO_LOGIN
 
         requested = DEFAULT_DEMO_LOGIN
+    startup = Startup(opts.url(), opts.server, requested, demo=opts.demo, limit=INBOX_LIMIT)
+    startup.begin()
+    from soptui.app import run_app  # Textual loads while the thread reads
 
-    def open_services() -> Any:
-        svc = opts.service()
-        if opts.demo and svc.is_empty():
-            from soptui.demo import build_demo
-
-            build_demo(svc)
-        elif svc.is_empty():
-            svc.init()
-        else:
-            svc.ensure_ready()
-        return svc
-
-    first_page = StartupRead(url, requested, INBOX_LIMIT, open_services)
-    prefetch = Prefetch(first_page, after=first_page.after)
-    from soptui.app import run_app  # Textual loads while the helper reads the database
-
-    page = prefetch.result()
-    run_app(
-        LazyServices(url), page.actor, mouse=not opts.no_mouse, theme=opts.theme, first_page=page
-    )
+    remote, page = startup.result()
+    try:
+        run_app(remote, page.actor, mouse=not opts.no_mouse, theme=opts.theme, first_page=page)
+    finally:
+        remote.close()
 
 
 INBOX_LIMIT = 200
 
 
-# ----- init / demo -------------------------------------------------------------
+# ----- init / demo / serve ---------------------------------------------------------
 
 
 @cli.command()
@@ -206,44 +212,21 @@ def init(opts: Options) -> None:
     """Create or upgrade the schema; load or refresh the bundled catalog."""
     svc = opts.service()
     count, admin = svc.init()
-    emit(t("ok.init", url=svc.db.engine.url.render_as_string(hide_password=True), sops=count))
+    emit(t("ok.init", url=svc.server.status().database, sops=count))
     if admin:
         emit(t("ok.init_admin", login=admin))
 
 
 @cli.command()
-@click.option("--force", is_flag=True, help="Replace a non-empty database.")
+@click.option("--force", is_flag=True, help="Replace a demo database's data.")
 @pass_options
 def demo(opts: Options, force: bool) -> None:
-    """Init + a realistic demo relative to today (users for every role, 60+ cases)."""
-    from soptui.demo import DEFAULT_DEMO_LOGIN, build_demo
+    """Init + a realistic demo relative to today (users for every role, 60+ cases).
+    Refused on a database with real records, with or without --force."""
+    from soptui.identity import DEFAULT_DEMO_LOGIN
 
-    svc = opts.service()
-    if not svc.is_empty():
-        if not force:
-            raise click.exceptions.Exit(_refuse_demo())
-        svc = wipe(opts)
-    users, cases = build_demo(svc)
+    users, cases = opts.service().demo(force=force)
     emit(t("ok.demo", users=users, cases=cases, url=opts.url(), login=DEFAULT_DEMO_LOGIN))
-
-
-def _refuse_demo() -> int:
-    from soptui.errors import RuleError
-
-    fail(RuleError("err.demo_not_empty"))
-
-
-def wipe(opts: Options) -> Any:
-    """Drop every table (demo --force), then reopen."""
-    from sqlalchemy import MetaData
-
-    svc = opts.service()
-    meta = MetaData()
-    meta.reflect(svc.db.engine)
-    meta.drop_all(svc.db.engine)
-    svc.close()
-    opts._service = None
-    return opts.service()
 
 
 # ----- entry point ---------------------------------------------------------------------
@@ -269,6 +252,13 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.exit(130)
+    except Exception as exc:
+        # A bug, not the clerk's input: one line, the traceback on request.
+        if os.environ.get("SOPTUI_DEBUG"):
+            raise
+        detail = f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
+        click.echo("soptui: " + t("err.unexpected", detail=detail), err=True)
+        sys.exit(1)
 
 
 def usage_message(exc: click.UsageError) -> str:

@@ -82,33 +82,22 @@ def audit() -> None:
     default=None,
     help="A head log (the server's): catches truncation and a rebuilt chain.",
 )
-@click.option(
-    "--key",
-    "key_file",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="The audit key file, for an admin who holds it (the server uses its own).",
-)
 @format_option
 @pass_options
-def audit_verify(opts: Options, against: str | None, key_file: str | None, fmt: str) -> None:
+def audit_verify(opts: Options, against: str | None, fmt: str) -> None:
     """Check chain, seals, SOP hashes and every row against the trail; name the
-    first bad one. Exit 1 when broken."""
+    first bad one. Exit 1 when broken. The server checks, with its key."""
     from soptui.audit import headlog
-    from soptui.audit.keys import load_key
     from soptui.errors import InputError
     from soptui.formatting import render
 
-    svc = opts.ready()
     lines = None
     if against is not None:
         try:
             lines = headlog.read_lines(against)
         except OSError as exc:
             raise InputError("err.file", path=against, reason=exc.strerror) from None
-    if key_file is not None:
-        svc.audit_key = load_key(key_file)
-    report = svc.audit_verify(lines)
+    report = opts.ready().audit_verify(lines)
     record = {
         "ok": report.ok,
         "events": report.events,
@@ -151,8 +140,7 @@ def audit_problem_key(problem: str | None) -> str:
 def audit_repair(opts: Options) -> None:
     """Admin: move forged rows after the head out (recorded, sealed), so writes
     work again. Only for rows inserted after the head; see docs/reliability.md."""
-    svc = opts.ready()
-    count = svc.audit_repair_tail(opts.actor())
+    count = opts.ready().audit_repair_tail(opts.actor())
     emit(t("ok.audit_repaired", count=count))
 
 
@@ -160,8 +148,7 @@ def audit_repair(opts: Options) -> None:
 @pass_options
 def audit_head(opts: Options) -> None:
     """Print the head as a head-log line (seq key_id hmac time), to keep outside."""
-    svc = opts.ready()
-    emit(svc.audit_head_line().text())
+    emit(opts.ready().audit_head())
 
 
 @user.command("delegate")

@@ -8,7 +8,7 @@ from soptui.cli import Options, emit, format_option, parse_date_opt, pass_option
 from soptui.errors import PermissionDenied
 from soptui.formatting import render
 from soptui.i18n import t
-from soptui.letters import LETTER_COLUMNS, LetterView, letter_record
+from soptui.views import LETTER_COLUMNS, LetterView, letter_record
 
 
 def _emit_one(v: LetterView, fmt: str, message: str) -> None:

@@ -150,7 +150,7 @@ def _range_options(required: bool) -> Callable[[Callable[..., Any]], Callable[..
 
 
 def _span(opts: Options, start: str, end: str) -> tuple[Any, Any]:
-    from soptui.narasumber import parse_range
+    from soptui.narasumber_views import parse_range
 
     return parse_range(start, end, opts.service().tz)
 
@@ -194,7 +194,7 @@ def nr_add(
     fmt: str,
 ) -> None:
     """Register a person (status diajukan) and open their Pendaftaran case."""
-    from soptui.narasumber import split_nip_nik
+    from soptui.narasumber_views import split_nip_nik
 
     if nik is None:
         nip, nik = split_nip_nik(nip)  # lenient: a NIK given as --nip

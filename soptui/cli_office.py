@@ -26,18 +26,16 @@ def sop() -> None:
 @format_option
 @pass_options
 def sop_list(opts: Options, fmt: str) -> None:
-    svc = opts.ready()
-    with svc.db.read() as s:
-        rows = [
-            {
-                "code": r.code,
-                "name": r.name,
-                "nomor": r.nomor,
-                "steps": r.steps,
-                "version": r.version,
-            }
-            for r in svc.catalogs.summaries(s)
-        ]
+    rows = [
+        {
+            "code": r.code,
+            "name": r.name,
+            "nomor": r.nomor,
+            "steps": r.steps,
+            "version": r.version,
+        }
+        for r in opts.ready().sop_summaries()
+    ]
     from soptui.formatting import render
 
     cols = [
@@ -58,22 +56,13 @@ def sop_list(opts: Options, fmt: str) -> None:
 @format_option
 @pass_options
 def sop_show(opts: Options, code: str, version: int | None, fmt: str) -> None:
-    from sqlalchemy import select
-
-    from soptui.db.models import SopVersion
-    from soptui.errors import NotFoundError
+    """One SOP; --format flow draws its flowchart (Permen PAN-RB 35/2012)."""
     from soptui.formatting import render
 
-    svc = opts.ready()
-    with svc.db.read() as s:
-        row = svc.catalogs.latest(s, code)
-        if version is not None:
-            row = s.execute(
-                select(SopVersion).where(SopVersion.code == row.code, SopVersion.version == version)
-            ).scalar_one_or_none()
-            if row is None:
-                raise NotFoundError("err.sop_not_found", code=f"{code} v{version}")
-        definition = svc.catalogs.definition(s, row.id)
+    definition = opts.ready().sop_version(code, version)
+    if fmt == "flow":
+        emit(flow_text(definition))
+        return
     data = definition.to_dict()
     data["roles"] = [r["name"] if isinstance(r, dict) else r for r in data["roles"]]
     data["role_keys"] = [r.key for r in definition.roles]
@@ -109,6 +98,57 @@ def sop_show(opts: Options, code: str, version: int | None, fmt: str) -> None:
     emit("\n".join(head) + render(steps, cols, fmt))
 
 
+def paper_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--paper",
+        type=click.Choice(["a4", "f4"], case_sensitive=False),
+        default="a4",
+        show_default=True,
+        help="A4, or F4 (folio, 215x330 mm).",
+    )(f)
+
+
+def out_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "-o", "--output", "output", required=True, metavar="FILE.pdf", help="Where to write."
+    )(f)
+
+
+def written(path: Path) -> None:
+    emit(t("ok.pdf_written", path=str(path)))
+
+
+@sop.command("print")
+@click.argument("code")
+@click.option("--version", "version", type=int, default=None, help="A given version.")
+@out_option
+@paper_option
+@pass_options
+def sop_print(opts: Options, code: str, version: int | None, output: str, paper: str) -> None:
+    """The SOP sheet (Permen PAN-RB 35/2012 layout) as a landscape PDF."""
+    from soptui.printing.output import write_pdf
+    from soptui.printing.sop_sheet import sop_sheet_pdf
+
+    definition = opts.ready().sop_version(code, version)
+    written(write_pdf(output, sop_sheet_pdf(definition, size=paper)))
+
+
+def flow_text(definition: Any, detail: Any = None) -> str:
+    """The flowchart for this terminal (its width, ASCII on the Linux console)
+    or, piped into a file, 80 columns of box-drawing characters."""
+    import os
+    import shutil
+    import sys
+
+    from soptui.flowchart import draw, plain, wants_ascii
+
+    width = shutil.get_terminal_size((80, 24)).columns if sys.stdout.isatty() else 80
+    ascii_only = wants_ascii(
+        os.environ.get("TERM") if sys.stdout.isatty() else None, sys.stdout.encoding
+    )
+    return plain(draw(definition, detail, width=max(60, width), ascii=ascii_only))
+
+
 def _decision_text(definition: Any, step: Any) -> str:
     if not step.decision:
         return ""
@@ -133,23 +173,12 @@ def _wrap(text: str, width: int) -> str:
 @pass_options
 def sop_import(opts: Options, file: str) -> None:
     """Add a new SOP or a new version of one (admin)."""
-    from soptui.catalog import CatalogError
-    from soptui.errors import PermissionDenied
-
-    actor = opts.actor()
-    if not actor.is_admin:
-        raise PermissionDenied("err.admin_only")
     try:
         source = Path(file).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError("err.file", path=file, reason=str(exc)) from exc
     svc = opts.service()
-    try:
-        with svc.db.write() as s:
-            row, created = svc.catalogs.publish(s, source, origin=file, at=svc.clock(), by=actor.id)
-            code, version = row.code, row.version
-    except CatalogError as exc:
-        raise InputError("err.catalog", detail=str(exc)) from exc
+    code, version, created = svc.sop_import(svc.actor, source, file)
     emit(t("ok.sop_import" if created else "ok.sop_same", code=code, version=version))
 
 
@@ -282,8 +311,7 @@ def case_list(
     actor = opts.actor() if mine else None
     role_key = None
     if role:
-        with svc.db.read() as s:
-            role_key = svc.users.resolve_role(s, role)
+        role_key = svc.role_key(role)
     view = "mine" if mine else "overdue" if overdue else "all"
     if status in ("closed", "refused", "cancelled") and view == "all":
         view = "closed" if status == "closed" else "all"
@@ -297,6 +325,22 @@ def case_list(
         limit=limit,
     )
     emit(render([case_record(r) for r in rows], CASE_COLUMNS, fmt))
+
+
+@case.command("print")
+@click.argument("case_id", type=int)
+@out_option
+@paper_option
+@pass_options
+def case_print(opts: Options, case_id: int, output: str, paper: str) -> None:
+    """The case's record with its lembar disposisi, as a PDF."""
+    from soptui.printing.case_record import case_record_pdf
+    from soptui.printing.output import write_pdf
+
+    svc = opts.ready()
+    detail = svc.cases.detail(case_id)
+    letters = svc.letters.list(case_id=case_id)
+    written(write_pdf(output, case_record_pdf(detail, letters, size=paper)))
 
 
 @case.command("show")
@@ -537,9 +581,7 @@ def calendar_show(opts: Options, start: str | None, end: str | None, fmt: str) -
         raise InputError("err.bad_range")
     if (last - first).days > 3660:
         raise InputError("err.bad_range")
-    svc = opts.ready()
-    with svc.db.read() as s:
-        days = svc.calendars.calendar(s).days(first, last)
+    days = opts.ready().calendar_days(first, last)
     rows = [
         {
             "date": d.day.isoformat(),
@@ -565,29 +607,18 @@ def calendar_show(opts: Options, start: str | None, end: str | None, fmt: str) -
 
 
 def _override(
-    opts: Options, kind: str, day: str, until: str | None, note: str, schedule: Any = None
+    opts: Options,
+    kind: str,
+    day: str,
+    until: str | None,
+    note: str,
+    week: dict[str, Any] | None = None,
+    preset: str | None = None,
 ) -> None:
-    from soptui.errors import PermissionDenied
-    from soptui.validate import NOTE_MAX, clean_text
-
     first = parse_date_opt(day)
     last = parse_date_opt(until) or first
-    text = clean_text(note, "Catatan", max_len=NOTE_MAX, required=True)
-    actor = opts.actor()
-    if not actor.is_admin:
-        raise PermissionDenied("err.admin_only")
     svc = opts.service()
-    with svc.db.write() as s:
-        svc.calendars.add_override(
-            s,
-            kind=kind,
-            start=first,
-            end=last,
-            note=text or "",
-            at=svc.clock(),
-            by=actor.id,
-            schedule=schedule,
-        )
+    svc.calendar_override(svc.actor, kind, first, last, note, week=week, preset=preset)
     span = first.isoformat() + ("" if last == first else f"..{last.isoformat()}")
     emit(t("ok.calendar", day=span, what=t("cal." + kind)))
 
@@ -631,15 +662,14 @@ def calendar_schedule(
     """A date range with its own weekly hours, e.g. Ramadan (admin)."""
     import json
 
-    from soptui.workcal import WeekSchedule
-
-    if preset == "ramadan":
-        schedule = WeekSchedule.ramadan()
-    elif file:
+    week = None
+    if file:
         try:
-            schedule = WeekSchedule.from_json(json.loads(Path(file).read_text(encoding="utf-8")))
+            week = json.loads(Path(file).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise InputError("err.schedule", reason=str(exc)) from exc
-    else:
+        if not isinstance(week, dict):
+            raise InputError("err.schedule", reason="JSON object expected")
+    elif preset != "ramadan":
         raise InputError("err.schedule", reason="--preset ramadan or --file FILE")
-    _override(opts, "schedule", start, end, note, schedule)
+    _override(opts, "schedule", start, end, note, week=week, preset=preset)

@@ -10,7 +10,7 @@ import click
 
 from soptui.cli import Options, emit, format_option, parse_date_opt, pass_options
 from soptui.formatting import OFFICE_TZ, render
-from soptui.reports import Report, semester_range
+from soptui.views import Report, semester_range
 
 
 def period(opts: Options, start: str | None, end: str | None) -> tuple[date, date]:
@@ -54,13 +54,39 @@ def report_sla(opts: Options, start: str | None, end: str | None, by: str, fmt: 
     "--semester", default=None, metavar="YYYY-1|YYYY-2", help="A semester instead of --from/--to."
 )
 @format_option
+@click.option("-o", "--output", default=None, metavar="FILE", help="With --format pdf: the file.")
+@click.option(
+    "--paper", type=click.Choice(["a4", "f4"], case_sensitive=False), default="a4",
+    show_default=True, help="With --format pdf: A4 or F4 (215x330 mm).",
+)  # fmt: skip
 @pass_options
 def report_monitoring(
-    opts: Options, start: str | None, end: str | None, semester: str | None, fmt: str
+    opts: Options,
+    start: str | None,
+    end: str | None,
+    semester: str | None,
+    fmt: str,
+    output: str | None,
+    paper: str,
 ) -> None:
-    """The six-monthly SOP monitoring table (Permen PAN-RB 35/2012)."""
+    """The six-monthly SOP monitoring table (Permen PAN-RB 35/2012); --format
+    pdf -o FILE prints the monitoring form."""
+    from soptui.errors import InputError
+    from soptui.i18n import t
+
+    if fmt == "pdf" and not output:
+        raise InputError("err.pdf_needs_output")
     first, last = semester_range(semester) if semester else period(opts, start, end)
-    show(opts.ready().reports.monitoring(first, last), fmt)
+    result = opts.ready().reports.monitoring(first, last)
+    if fmt != "pdf":
+        show(result, fmt)
+        return
+    from soptui.printing.monitoring import monitoring_pdf
+    from soptui.printing.output import write_pdf
+
+    assert output is not None
+    path = write_pdf(output, monitoring_pdf(result, first, last, size=paper))
+    emit(t("ok.pdf_written", path=str(path)))
 
 
 @report.command("workload")
@@ -88,8 +114,7 @@ def report_bottlenecks(opts: Options, start: str | None, end: str | None, fmt: s
 def report_agenda(opts: Options, start: str | None, end: str | None, fmt: str) -> None:
     """The agenda book of a period."""
     first, last = period(opts, start, end)
-    svc = opts.ready()
-    show(svc.reports.agenda(first, last, svc.letters), fmt)
+    show(opts.ready().agenda(first, last), fmt)
 
 
 @report.command("narasumber")

@@ -10,10 +10,8 @@ from datetime import UTC, datetime, timedelta
 
 from soptui.catalog import SopDefinition
 from soptui.errors import SoptuiError
-from soptui.identity import Actor
+from soptui.identity import DEFAULT_DEMO_LOGIN, Actor
 from soptui.service import Soptui
-
-DEFAULT_DEMO_LOGIN = "demo"
 
 FIRST_NAMES = [
     "Sari",
@@ -265,7 +263,7 @@ def _one_case(
     refusable = any(st.refuse_to for st in d.steps)
     if i == 4 and refusable:
         target = len(d.steps) + 2
-    returned = False
+    returned = refused = False
     actions = 0
     while actions < target:
         row = sim.cases.detail(case_id).row
@@ -285,9 +283,10 @@ def _one_case(
             if i == 3 and step.decision and step.return_to and not returned:
                 sim.cases.return_for_revision(actor, case_id, note=rng.choice(RETURN_NOTES))
                 returned = True
-            elif i == 4 and step.decision and step.refuse_to:
+            elif i == 4 and step.decision and step.refuse_to and not refused:
                 sim.cases.refuse(actor, case_id, note="Materi tidak sesuai dengan kebutuhan.")
-                target = actions + 2  # and tell the requester
+                refused = True
+                target = actions + 2  # and tell the requester (even at a decision step)
             elif i == 4 and not refusable and (step.minutes is None or actions == target - 1):
                 sim.cases.pause(actor, case_id, note="Menunggu tanggapan dari pihak luar.")
                 break

@@ -65,3 +65,7 @@ class BusyError(RuleError):
 
 class IdentityError(RuleError):
     """The OS login is not a registered clerk, or may not act as another."""
+
+
+class ServerError(RuleError):
+    """The server failed on a request (logged there); nothing was written."""

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 ADMIN_ROLE = "admin"
+DEFAULT_DEMO_LOGIN = "demo"  # the demo's admin, and who the app opens as on --demo
 
 
 def os_login() -> str:
@@ -15,20 +16,13 @@ def os_login() -> str:
     return pwd.getpwuid(os.getuid()).pw_name
 
 
-def session_login(database_owner_uid: int | None) -> str:
-    """The clerk behind this process.
-
-    Over SSH the deployment runs soptui through sudo as a service account that
-    alone owns the SQLite file (docs/deployment.md). sudo sets SUDO_USER to the
-    clerk's own login. It is trusted only when this process runs as the owner
-    of the database file: a clerk running soptui as themselves cannot forge it
-    into someone else's identity, because their own uid is not the owner.
-    """
-    login = os_login()
-    via_sudo = os.environ.get("SUDO_USER")
-    if via_sudo and database_owner_uid is not None and os.getuid() == database_owner_uid:
-        return via_sudo
-    return login
+def session_login() -> str:
+    """The login of this process's user. Used where the services run in the
+    process itself (tests, the server setting itself up). Clerks reach the
+    records through the server, which takes who they are from the kernel
+    (SO_PEERCRED): no environment variable (SUDO_USER, USER, SOPTUI_IDENTITY)
+    is trusted anywhere."""
+    return os_login()
 
 
 @dataclass(frozen=True)

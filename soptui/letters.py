@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime
 from string import Formatter
 from typing import Any
@@ -27,6 +26,7 @@ from soptui.db.models import Case, Letter, LetterCounter, NumberPattern, Setting
 from soptui.errors import InputError, NotFoundError, RuleError
 from soptui.identity import Actor
 from soptui.validate import NAME_MAX, NOTE_MAX, SHORT_MAX, TITLE_MAX, clean_text
+from soptui.views import LetterView
 
 OFFICE_TZ = ZoneInfo("Asia/Jakarta")
 DEFAULT_PATTERN = "{klasifikasi}/{nomor}/{unit}"
@@ -35,26 +35,6 @@ DEFAULT_UNIT = "DISKOPUKM"
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 PLACEHOLDERS = {"klasifikasi", "nomor", "unit", "bulan_romawi", "bulan", "tahun"}
 _KLASIFIKASI = re.compile(r"^\d{3}(\.\d{1,3})*$")
-
-
-@dataclass(frozen=True)
-class LetterView:
-    id: int
-    direction: str
-    year: int
-    klasifikasi: str
-    seq: int
-    number: str
-    party: str | None
-    letter_date: date | None
-    received_date: date | None
-    sifat: str
-    perihal: str
-    case_id: int | None
-    source: str
-    voided: bool
-    void_note: str | None
-    created_at: datetime
 
 
 def _view(row: Letter) -> LetterView:
@@ -80,45 +60,6 @@ def _view(row: Letter) -> LetterView:
 
 # The agenda book's columns (key, heading message key), as `letter list` and
 # the agenda report print them.
-LETTER_COLUMNS = (
-    ("agenda", "col.agenda"),
-    ("number", "col.number"),
-    ("date", "col.date"),
-    ("party", "col.party"),
-    ("perihal", "col.title"),
-    ("case_id", "col.case"),
-    ("state", "col.status"),
-)
-
-
-def letter_record(v: LetterView) -> dict[str, Any]:
-    """One row of the agenda book, as `letter list` and the agenda report show it."""
-    from soptui.i18n import t
-
-    return {
-        "id": v.id,
-        "direction": v.direction,
-        "year": v.year,
-        "klasifikasi": v.klasifikasi or None,
-        "seq": v.seq,
-        "agenda": f"{v.seq}/{v.year}" if v.direction == "in" else "",
-        "number": v.number,
-        "party": v.party,
-        "letter_date": v.letter_date,
-        "received_date": v.received_date,
-        "date": (v.received_date or v.letter_date),
-        "sifat": v.sifat,
-        "perihal": v.perihal,
-        "case_id": v.case_id,
-        "source": v.source,
-        "voided": v.voided,
-        "void_note": v.void_note,
-        "state": t("letter.void", note=v.void_note)
-        if v.voided
-        else (t("letter.external") if v.source == "external" else ""),
-    }
-
-
 def check_pattern(pattern: str) -> str:
     text = clean_text(pattern, "Pola", max_len=200, required=True) or ""
     try:

@@ -22,6 +22,9 @@ ID: dict[str, str] = {
     "err.no_return_target": "Langkah pertama tidak dapat dikembalikan.",
     "err.bad_return_target": "Langkah {step} bukan langkah sebelumnya dari langkah ini.",
     "err.cannot_refuse": "Langkah ini tidak dapat menolak permohonan; gunakan `case cancel` (admin).",
+    "err.already_refused": (
+        "Permohonan kasus {id} sudah ditolak; langkah ini tinggal menyampaikan penolakan."
+    ),
     "err.bad_urgency": "Sifat tidak dikenal: {value}. Pilih: biasa, segera, sangat segera, rahasia.",
     "err.bad_date": "Tanggal tidak terbaca: {value}. Contoh: 2026-03-17, 17-03-2026, 17 Maret 2026.",
     "err.bad_datetime": "Waktu tidak terbaca: {value}. Contoh: 2026-03-17 08:00.",
@@ -45,6 +48,26 @@ ID: dict[str, str] = {
     "err.checklist_item": "Butir kelengkapan tidak dikenal: {item}.",
     "err.cannot_cancel": "Hanya admin atau pembuka kasus yang boleh membatalkan.",
     "err.db_url": "Alamat basis data tidak dapat dipakai: {value}.",
+    "err.unexpected": "Kesalahan tak terduga ({detail}); tidak ada yang ditulis. SOPTUI_DEBUG=1 menampilkan rinciannya.",
+    "err.server_internal": "Server gagal menjalankan permintaan ini; tidak ada yang ditulis. Lihat log server.",
+    "err.server_op": "Permintaan tidak dikenal server: {op}",
+    "err.server_args": "Isian permintaan {op} tidak sah: {detail}",
+    "err.server_first_admin": "Basis data kantor belum punya admin: jalankan soptui init sebagai root atau akun layanan server, atau soptui serve --admin LOGIN.",
+    "err.server_demo": "Demo hanya di server pribadi Anda atau oleh pengelola server kantor.",
+    "err.server_version": "Versi soptui berbeda: aplikasi {client}, server {server} (protokol {protocol}). Perbarui yang lama, lalu coba lagi.",
+    "err.server_not_yours": "Server ini milik pengguna lain.",
+    "err.server_no_login": "Pengguna sistem uid {uid} tidak punya login.",
+    "err.server_protocol": "Pesan tidak terbaca antara aplikasi dan server: {detail}",
+    "err.server_gone": "Sambungan ke server terputus; periksa apakah tindakan terakhir tercatat, lalu coba lagi.",
+    "err.server_unreachable": "Server soptui tidak menjawab di {path}. Tanyakan ke admin kantor.",
+    "err.server_denied": "Tidak boleh membuka soket server {path} (bukan anggota grup soptui?).",
+    "err.server_none": "Tidak ada server soptui yang berjalan untuk basis data ini.",
+    "err.server_failed": "Server soptui tidak dapat dimulai ({code}): {detail}",
+    "err.server_dir": "Folder soket {path} bukan milik Anda sendiri atau terbuka bagi orang lain.",
+    "err.server_stop": "Hanya pemilik server yang boleh menghentikannya.",
+    "err.demo_real_data": "Basis data ini berisi data sungguhan, bukan demo: demo ditolak, juga dengan --force.",
+    "ok.server_status": "Server soptui {version}, pid {pid}, {database}; {clients} klien lain tersambung; berjalan {uptime_s} dtk.",
+    "ok.server_stopped": "Server dihentikan.",
     "err.db_connect": "Tidak dapat terhubung ke basis data: {reason}",
     "err.no_such_option": "Opsi tidak dikenal: {option}. Lihat --help.",
     "err.missing_param": "Wajib diisi: {param}.",
@@ -239,6 +262,9 @@ EN: dict[str, str] = {
     "err.no_return_target": "The first step cannot be returned.",
     "err.bad_return_target": "Step {step} is not an earlier step of this one.",
     "err.cannot_refuse": "This step cannot refuse the request; use `case cancel` (admin).",
+    "err.already_refused": (
+        "The request of case {id} is already refused; this step only tells the requester."
+    ),
     "err.bad_urgency": "Unknown urgency: {value}. Choose: biasa, segera, sangat segera, rahasia.",
     "err.bad_date": "Unreadable date: {value}. Examples: 2026-03-17, 17-03-2026, 17 Maret 2026.",
     "err.bad_datetime": "Unreadable time: {value}. Example: 2026-03-17 08:00.",
@@ -262,6 +288,26 @@ EN: dict[str, str] = {
     "err.checklist_item": "Unknown checklist item: {item}.",
     "err.cannot_cancel": "Only an admin or whoever opened the case may cancel it.",
     "err.db_url": "Cannot use the database address: {value}.",
+    "err.unexpected": "Unexpected error ({detail}); nothing was written. SOPTUI_DEBUG=1 shows the details.",
+    "err.server_internal": "The server failed to carry out this request; nothing was written. See the server log.",
+    "err.server_op": "Request unknown to the server: {op}",
+    "err.server_args": "Invalid arguments for {op}: {detail}",
+    "err.server_first_admin": "The office database has no admin yet: run soptui init as root or the server's service account, or soptui serve --admin LOGIN.",
+    "err.server_demo": "The demo only runs on your private server or by the office server's operator.",
+    "err.server_version": "soptui versions differ: app {client}, server {server} (protocol {protocol}). Update the older one, then try again.",
+    "err.server_not_yours": "This server belongs to another user.",
+    "err.server_no_login": "System user uid {uid} has no login.",
+    "err.server_protocol": "Unreadable message between the app and the server: {detail}",
+    "err.server_gone": "The connection to the server was lost; check whether the last action was recorded, then try again.",
+    "err.server_unreachable": "No soptui server answers at {path}. Ask the office admin.",
+    "err.server_denied": "Not allowed to open the server socket {path} (not in the soptui group?).",
+    "err.server_none": "No soptui server is running for this database.",
+    "err.server_failed": "The soptui server could not start ({code}): {detail}",
+    "err.server_dir": "The socket folder {path} is not yours alone or is open to others.",
+    "err.server_stop": "Only the server's owner may stop it.",
+    "err.demo_real_data": "This database holds real records, not a demo: the demo is refused, --force or not.",
+    "ok.server_status": "soptui server {version}, pid {pid}, {database}; {clients} other clients connected; up {uptime_s} s.",
+    "ok.server_stopped": "Server stopped.",
     "err.db_connect": "Cannot connect to the database: {reason}",
     "err.no_such_option": "No such option: {option}. See --help.",
     "err.missing_param": "Missing: {param}.",
@@ -435,9 +481,9 @@ EN: dict[str, str] = {
 }
 
 # The narasumber registry's and the terminal app's strings.
-from soptui import messages_narasumber, messages_ui  # noqa: E402
+from soptui import messages_flow, messages_narasumber, messages_ui  # noqa: E402
 
 MESSAGES: dict[str, dict[str, str]] = {
-    "id": {**ID, **messages_narasumber.ID, **messages_ui.ID},
-    "en": {**EN, **messages_narasumber.EN, **messages_ui.EN},
+    "id": {**ID, **messages_narasumber.ID, **messages_ui.ID, **messages_flow.ID},
+    "en": {**EN, **messages_narasumber.EN, **messages_ui.EN, **messages_flow.EN},
 }

@@ -107,6 +107,11 @@ SLOTS = [(time(8, 0), time(12, 0)), (time(13, 0), time(16, 0)), (time(8, 0), tim
          (time(9, 0), time(11, 30))]  # fmt: skip
 # (status, how many): most long approved; some still moving through the SOP.
 PLAN = [("disetujui", 32), ("diajukan", 4), ("diverifikasi", 3), ("ditolak", 3), ("nonaktif", 2)]
+# Refusal notes by step index: the Ketua Tim Kerja's (step 4), the Pejabat Level 2's (5).
+REFUSALS = {
+    3: "Materi tidak sesuai modul standar Diklat.",
+    4: "Pengalaman belum memenuhi kualifikasi narasumber.",
+}
 
 
 @dataclass(frozen=True)
@@ -164,6 +169,7 @@ def build_narasumber_demo(
     statuses = [status for status, n in PLAN for _ in range(n)]
     rng.shuffle(statuses)
     approved: list[int] = []
+    seen: dict[str, int] = {}
     cases = 0
     try:
         with sim.db.read() as s:
@@ -176,7 +182,12 @@ def build_narasumber_demo(
             clock.at = _working_time_before(cal, real_now, timedelta(hours=hours))
             pid, case_id = _register(sim, rng, i, rng.choice(anggota))
             cases += 1
-            steps = {"diajukan": rng.randrange(0, 2), "diverifikasi": 3}.get(status, 5)
+            nth = seen[status] = seen.get(status, 0) + 1
+            # Every other diverifikasi has the Ketua's approval and waits on the
+            # Pejabat Level 2 (step 5); every third refusal is the Pejabat's.
+            verified = 3 if nth % 2 else 4
+            steps = {"diajukan": rng.randrange(0, 2), "diverifikasi": verified}.get(status, 5)
+            refused_at = 4 if nth % 3 == 0 else 3
             plan = [
                 rng.choice(anggota),
                 rng.choice(ketua),
@@ -187,10 +198,8 @@ def build_narasumber_demo(
             for step in range(steps):
                 clock.at = cal.add_working_time(clock.at, timedelta(minutes=rng.randrange(3, 90)))
                 clock.at = min(clock.at, real_now)
-                if step == 3 and status == "ditolak":
-                    sim.cases.refuse(
-                        plan[step], case_id, note="Materi tidak sesuai modul standar Diklat."
-                    )
+                if step == refused_at and status == "ditolak":
+                    sim.cases.refuse(plan[step], case_id, note=REFUSALS[refused_at])
                 else:
                     sim.cases.complete(plan[step], case_id)
             if status == "nonaktif":

@@ -18,7 +18,6 @@ import math
 import statistics
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,24 +30,13 @@ from soptui.db.engine import Database
 from soptui.db.models import Case, StepAttempt, User, UserRole
 from soptui.db.registry_models import Narasumber, NarasumberBooking
 from soptui.errors import InputError
+from soptui.views import Report, semester_range  # noqa: F401  (re-exported)
 
 OFFICE_TZ = ZoneInfo("Asia/Jakarta")
 # A SOP "runs well" in the monitoring table when at least this share of its
 # step attempts kept the Mutu Baku and no step breaches more often than not.
 WELL_WITHIN = 0.8
 STEP_BREACH_LIMIT = 0.5
-
-
-@dataclass(frozen=True)
-class Report:
-    name: str
-    columns: tuple[tuple[str, str], ...]  # (key, heading message key)
-    rows: tuple[dict[str, Any], ...]
-    bar: str | None = None  # a 0..1 column the screen draws as a bar
-    # With bar_max the bar column holds plain figures (hours): the bar is
-    # value / bar_max and the figure is written beside it instead of a percent.
-    bar_max: float | None = None
-    params: dict[str, Any] = field(default_factory=dict)
 
 
 def nearest_rank(values: list[int], q: float) -> int:
@@ -67,20 +55,6 @@ def day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
     lo = datetime.combine(start, time(0), OFFICE_TZ).astimezone(UTC)
     hi = datetime.combine(end + timedelta(days=1), time(0), OFFICE_TZ).astimezone(UTC)
     return lo, hi
-
-
-def semester_range(value: str) -> tuple[date, date]:
-    """'2026-1' -> Jan..Jun 2026; '2026-2' -> Jul..Dec 2026."""
-    try:
-        year_text, half = value.split("-")
-        year = int(year_text)
-    except ValueError as exc:
-        raise InputError("err.bad_semester", value=value) from exc
-    if half == "1":
-        return date(year, 1, 1), date(year, 6, 30)
-    if half == "2":
-        return date(year, 7, 1), date(year, 12, 31)
-    raise InputError("err.bad_semester", value=value)
 
 
 class ReportService:
@@ -370,7 +344,7 @@ class ReportService:
         """The agenda book of a period (incoming and outgoing)."""
         if end < start:
             raise InputError("err.bad_range")
-        from soptui.letters import LETTER_COLUMNS, letter_record  # as `letter list` shows them
+        from soptui.views import LETTER_COLUMNS, letter_record  # as `letter list` shows them
 
         rows = tuple(letter_record(v) for v in letters.list(start=start, end=end))
         cols = LETTER_COLUMNS

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
+from datetime import date
+from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from soptui import audit
 from soptui.audit.keys import AuditKey
@@ -15,14 +15,15 @@ from soptui.catalog import SopDefinition
 from soptui.catalog_store import CatalogStore
 from soptui.db import schema
 from soptui.db.engine import SQLITE_BUSY_TIMEOUT_MS, Database
-from soptui.db.models import Case, Setting, User
-from soptui.errors import RuleError
+from soptui.db.models import Case, Setting, SopVersion, User
+from soptui.errors import InputError, NotFoundError, PermissionDenied, RuleError
 from soptui.identity import Actor, session_login
 from soptui.letters import LetterService
 from soptui.narasumber import NarasumberService
 from soptui.reports import ReportService
 from soptui.users import DEMO_KEY, UserService, os_full_name
-from soptui.views import ChainReport, HeadLine, SopSummary
+from soptui.views import ChainReport, HeadLine, Report, SopSummary
+from soptui.workcal import DayInfo
 
 
 class Soptui:
@@ -56,15 +57,18 @@ class Soptui:
         self.narasumber = NarasumberService(self.db, self.catalogs, self.cases, clock, tz)
         self.narasumber.install_hooks(self.cases)
 
-    def init(self, *, admin_login: str | None = None) -> tuple[int, str | None]:
+    def init(
+        self, *, admin_login: str | None = None, create_admin: bool = True
+    ) -> tuple[int, str | None]:
         """Create or upgrade the schema and load the bundled catalog (idempotent).
-        On an empty database whoever runs it becomes the first admin.
+        On an empty database whoever runs it becomes the first admin (unless
+        create_admin is False: the office server starting up).
         Returns (number of bundled SOPs, login of a newly created admin)."""
         schema.upgrade(self.db)
         with self.db.write() as s:
             count = self.catalogs.publish_bundled(s, self.clock())
         created = None
-        if self.users.count() == 0:
+        if create_admin and self.users.count() == 0:
             login = admin_login or self.session_login()
             self.users.add(None, login, name=os_full_name(login), roles=["admin"])
             created = login
@@ -98,23 +102,141 @@ class Soptui:
         with self.db.read() as s:
             return self.catalogs.definition(s, self.catalogs.latest(s, code).id)
 
-    def session_login(self) -> str:
-        """Who is at the keyboard (see soptui.identity.session_login).
+    # ----- what the CLI asked of the database directly, as operations ---------------
 
-        With SOPTUI_IDENTITY=database on PostgreSQL the login is the database
-        session user, as authenticated by the server (peer authentication with
-        an ident map): nothing the client sends can change it."""
-        if not self.db.is_sqlite and os.environ.get("SOPTUI_IDENTITY") == "database":
-            with self.db.read() as s:
-                return str(s.execute(text("SELECT session_user")).scalar_one())
-        owner = None
-        database = self.db.engine.url.database
-        if self.db.is_sqlite and database and database != ":memory:":
-            try:
-                owner = Path(database).stat().st_uid
-            except OSError:
-                owner = None
-        return session_login(owner)
+    def whoami(self, actor: Actor) -> Actor:
+        return actor
+
+    def token(self) -> str:
+        """The change token now (the audit head): equal tokens, nothing written."""
+        return self.cases.last_change()
+
+    def sop_version(self, code: str, version: int | None = None) -> SopDefinition:
+        """One SOP: its newest version, or the version asked for."""
+        with self.db.read() as s:
+            row = self.catalogs.latest(s, code)
+            if version is not None and version != row.version:
+                found = s.execute(
+                    select(SopVersion).where(
+                        SopVersion.code == row.code, SopVersion.version == version
+                    )
+                ).scalar_one_or_none()
+                if found is None:
+                    raise NotFoundError("err.sop_not_found", code=f"{code} v{version}")
+                row = found
+            return self.catalogs.definition(s, row.id)
+
+    def sop_import(self, actor: Actor, source: str, origin: str) -> tuple[str, int, bool]:
+        """Publish a SOP file's text as a new SOP or version (admin):
+        (code, version, whether it was new)."""
+        from soptui.catalog import CatalogError
+
+        if not actor.is_admin:
+            raise PermissionDenied("err.admin_only")
+        try:
+            with self.db.write() as s:
+                row, created = self.catalogs.publish(
+                    s, source, origin=origin, at=self.clock(), by=actor.id
+                )
+                return row.code, row.version, created
+        except CatalogError as exc:
+            raise InputError("err.catalog", detail=str(exc)) from exc
+
+    def calendar_days(self, start: date, end: date) -> list[DayInfo]:
+        if end < start or (end - start).days > 3660:
+            raise InputError("err.bad_range")
+        with self.db.read() as s:
+            return self.calendars.calendar(s).days(start, end)
+
+    def calendar_override(
+        self,
+        actor: Actor,
+        kind: str,
+        start: date,
+        end: date,
+        note: str,
+        *,
+        week: dict[str, Any] | None = None,
+        preset: str | None = None,
+    ) -> None:
+        """An office closure, an extra working day, or a range with its own
+        weekly hours (a preset such as ramadan, or a week as JSON) (admin)."""
+        from soptui.validate import NOTE_MAX, clean_text
+        from soptui.workcal import WeekSchedule
+
+        if not actor.is_admin:
+            raise PermissionDenied("err.admin_only")
+        text = clean_text(note, "Catatan", max_len=NOTE_MAX, required=True)
+        schedule = None
+        if kind == "schedule":
+            if preset == "ramadan":
+                schedule = WeekSchedule.ramadan()
+            elif week is not None:
+                try:
+                    schedule = WeekSchedule.from_json(week)
+                except (ValueError, TypeError, AttributeError) as exc:
+                    raise InputError("err.schedule", reason=str(exc)) from exc
+            else:
+                raise InputError("err.schedule", reason="--preset ramadan or --file FILE")
+        elif kind not in ("closed", "open"):
+            raise InputError("err.schedule", reason=kind)
+        with self.db.write() as s:
+            self.calendars.add_override(
+                s,
+                kind=kind,
+                start=start,
+                end=end,
+                note=text or "",
+                at=self.clock(),
+                by=actor.id,
+                schedule=schedule,
+            )
+
+    def role_key(self, value: str) -> str:
+        """A role as typed (its key or its name) -> its key."""
+        with self.db.read() as s:
+            return self.users.resolve_role(s, value)
+
+    def agenda(self, start: date, end: date) -> Report:
+        return self.reports.agenda(start, end, self.letters)
+
+    def audit_head(self) -> str:
+        """The head as a head-log line (`seq key_id head_hmac time`), to keep
+        outside the database (soptui.audit.headlog)."""
+        return self.audit_head_line().text()
+
+    def demo(self, *, force: bool = False) -> tuple[int, int]:
+        """Fill an empty database with the demo (users, cases). With force, a
+        database that is already a demo is wiped and filled again; a database
+        with real records is never touched."""
+        from soptui.demo import build_demo
+
+        if not self.is_empty():
+            if not self.users.is_demo():
+                raise RuleError("err.demo_real_data")
+            if not force:
+                raise RuleError("err.demo_not_empty")
+            self.wipe()
+        return build_demo(self)
+
+    def wipe(self) -> None:
+        """Drop every table (a demo database's `demo --force`)."""
+        from sqlalchemy import MetaData
+
+        meta = MetaData()
+        meta.reflect(self.db.engine)
+        meta.drop_all(self.db.engine)
+        self.catalogs = CatalogStore()
+        self.__init__(  # type: ignore[misc]
+            self.db.engine.url.render_as_string(hide_password=False),
+            clock=self.clock,
+            tz=self.tz,
+            audit_key=self.audit_key,
+        )
+
+    def session_login(self) -> str:
+        """This process's own login (see soptui.identity.session_login)."""
+        return session_login()
 
     def identify(self, requested: str | None = None) -> Actor:
         return self.users.identify(requested, login=self.session_login())

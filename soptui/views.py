@@ -10,8 +10,10 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from soptui.catalog import SopDefinition, Step
+from soptui.errors import InputError
+
 if TYPE_CHECKING:
-    from soptui.catalog import SopDefinition, Step
     from soptui.workcal import WorkCalendar
 
 # The inbox views, in the order of their keys 1-5.
@@ -224,6 +226,52 @@ class CaseDetail:
 
 
 @dataclass(frozen=True)
+class Report:
+    name: str
+    columns: tuple[tuple[str, str], ...]  # (key, heading message key)
+    rows: tuple[dict[str, Any], ...]
+    bar: str | None = None  # a 0..1 column the screen draws as a bar
+    # With bar_max the bar column holds plain figures (hours): the bar is
+    # value / bar_max and the figure is written beside it instead of a percent.
+    bar_max: float | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def semester_range(value: str) -> tuple[date, date]:
+    """'2026-1' -> Jan..Jun 2026; '2026-2' -> Jul..Dec 2026."""
+    try:
+        year_text, half = value.split("-")
+        year = int(year_text)
+    except ValueError as exc:
+        raise InputError("err.bad_semester", value=value) from exc
+    if half == "1":
+        return date(year, 1, 1), date(year, 6, 30)
+    if half == "2":
+        return date(year, 7, 1), date(year, 12, 31)
+    raise InputError("err.bad_semester", value=value)
+
+
+@dataclass(frozen=True)
+class LetterView:
+    id: int
+    direction: str
+    year: int
+    klasifikasi: str
+    seq: int
+    number: str
+    party: str | None
+    letter_date: date | None
+    received_date: date | None
+    sifat: str
+    perihal: str
+    case_id: int | None
+    source: str
+    voided: bool
+    void_note: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
 class ChainReport:
     """What `audit verify` found (soptui.audit.verify)."""
 
@@ -250,3 +298,42 @@ class HeadLine:
 
     def text(self) -> str:
         return f"{self.seq} {self.key_id} {self.mac} {self.at}"
+
+
+LETTER_COLUMNS = (
+    ("agenda", "col.agenda"),
+    ("number", "col.number"),
+    ("date", "col.date"),
+    ("party", "col.party"),
+    ("perihal", "col.title"),
+    ("case_id", "col.case"),
+    ("state", "col.status"),
+)
+
+
+def letter_record(v: LetterView) -> dict[str, Any]:
+    """One row of the agenda book, as `letter list` and the agenda report show it."""
+    from soptui.i18n import t
+
+    return {
+        "id": v.id,
+        "direction": v.direction,
+        "year": v.year,
+        "klasifikasi": v.klasifikasi or None,
+        "seq": v.seq,
+        "agenda": f"{v.seq}/{v.year}" if v.direction == "in" else "",
+        "number": v.number,
+        "party": v.party,
+        "letter_date": v.letter_date,
+        "received_date": v.received_date,
+        "date": (v.received_date or v.letter_date),
+        "sifat": v.sifat,
+        "perihal": v.perihal,
+        "case_id": v.case_id,
+        "source": v.source,
+        "voided": v.voided,
+        "void_note": v.void_note,
+        "state": t("letter.void", note=v.void_note)
+        if v.voided
+        else (t("letter.external") if v.source == "external" else ""),
+    }

@@ -8,6 +8,7 @@ SQLite, CREATE DATABASE ... TEMPLATE on PostgreSQL.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import uuid
@@ -193,18 +194,26 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # ty
 
 @pytest.fixture
 def run(office_url, capsys):  # type: ignore[no-untyped-def]
-    """Run `soptui --db URL ARGS...` in-process; returns (exit code, stdout, stderr)."""
+    """Run `soptui --server PATH ARGS...` in-process against a real server on
+    the office database; returns (exit code, stdout, stderr)."""
+    with contextlib.ExitStack() as stack:
+        yield _runner(office_url, capsys, stack)
+
+
+def _runner(office_url, capsys, stack):  # type: ignore[no-untyped-def]
+    from server_support import serving
+
     from soptui import cli
     from soptui.i18n import set_language
 
     svc = Soptui(office_url)
     svc.mark_demo()  # so that --user works without an OS login per clerk
-    svc.close()
+    server = stack.enter_context(serving(svc))
 
     def _run(*args: str) -> tuple[int, str, str]:
         code = 0
         try:
-            cli.main(["--db", office_url, *args])
+            cli.main(["--db", office_url, "--server", str(server.path), *args])
         except SystemExit as exc:
             code = int(exc.code or 0)
         finally:

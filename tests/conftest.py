@@ -45,6 +45,39 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip_slow)
 
 
+# --- private servers: the session's own runtime folder, all stopped at the end ---
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Clients that start a private server on demand put its socket in
+    XDG_RUNTIME_DIR: one folder for this session, and every server started
+    there is stopped when the session ends (no process left behind)."""
+    from server_support import kill_servers_under
+
+    folder = tmp_path_factory.mktemp("runtime")
+    folder.chmod(0o700)
+    old = {k: os.environ.get(k) for k in ("XDG_RUNTIME_DIR", "SOPTUI_LINGER")}
+    os.environ["XDG_RUNTIME_DIR"] = str(folder)
+    os.environ["SOPTUI_LINGER"] = "20"  # a test's server leaves soon after it
+    yield folder
+    kill_servers_under(str(folder))
+    for key, value in old.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+@pytest.fixture(autouse=True)
+def test_servers() -> Iterator[None]:
+    """Servers a test started through server_support.serve_for_test stop with it."""
+    from server_support import stop_test_servers
+
+    yield
+    stop_test_servers()
+
+
 # --- the interface language is process-wide state: every test starts in Indonesian ---
 
 

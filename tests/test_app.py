@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import contextlib
 import os
 import signal
 import threading
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from rich.text import Text
+from server_support import announce, remote, serving
 from test_app_support import (
     FrozenClock,
     build_office,
@@ -37,6 +39,7 @@ from soptui.screens.case_table import CaseTable
 from soptui.screens.dialogs import ActionDialog, NewCaseDialog, SopInfoScreen, SopPicker
 from soptui.screens.help import HelpScreen
 from soptui.screens.inbox import InboxScreen, layout_columns
+from soptui.server.serve import Server
 from soptui.service import Soptui
 
 SIZE = (80, 24)
@@ -305,6 +308,7 @@ async def test_live_refresh_keeps_cursor_on_the_same_case(office) -> None:
         # Another clerk acts: case 3 leaves the Kepala Biro, case 1 is recorded.
         svc.cases.complete(budi, 3)
         svc.cases.complete(sari, 1)
+        announce()  # written beside the server: as another server's NOTIFY
         for _ in range(30):
             await pilot.pause(0.1)
             if table_ids(app) != ids:
@@ -517,6 +521,53 @@ async def test_refuse_not_offered_where_the_step_cannot_refuse(office) -> None:
         await settle(pilot)
         assert not isinstance(app.screen, ActionDialog)
         assert notices(app)[-1] == "Langkah ini tidak dapat menolak permohonan."
+
+
+@sync
+async def test_the_letter_after_a_refusal_completes_where_step_5_would_decide(office) -> None:
+    """Pendaftaran step 5 is the Pejabat Level 2's decision; after the Ketua's
+    refusal at step 4 it only sends the letter: complete, not approve or refuse."""
+    svc, _ = office
+    admin = svc.users.actor("admin")
+    clerks = {"anggota-tim-kerja": "anggota", "ketua-tim-kerja": "ketua", "pejabat-level-2": "dua"}
+    for role, login in clerks.items():
+        svc.users.add(admin, login, name=login.title(), roles=[role])
+    holder = {role: svc.users.actor(login) for role, login in clerks.items()}
+    nr = svc.narasumber
+    refused = nr.register(holder["anggota-tim-kerja"], name="Budi Ditolak", topics=["Koperasi"])
+    waiting = nr.register(holder["anggota-tim-kerja"], name="Dewi Menunggu", topics=["UMKM"])
+    for person in (refused, waiting):
+        for _ in range(3 if person is refused else 4):
+            row = svc.cases.detail(person.registration_case_id).row
+            svc.cases.complete(holder[row.waiting_role or ""], person.registration_case_id)
+    svc.cases.refuse(holder["ketua-tim-kerja"], refused.registration_case_id, note="Belum sesuai.")
+    app = make_app(svc, "dua")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_case(pilot, app, waiting.registration_case_id)
+        keys = await footer_keys(pilot)
+        assert "a Setujui" in keys and "x Tolak" in keys
+        await pilot.press("escape")
+        await settle(pilot)
+        screen = await open_case(pilot, app, refused.registration_case_id)
+        keys = await footer_keys(pilot)
+        assert "a Selesai" in keys and not any(k.startswith("x ") for k in keys)
+        await pilot.press("x")
+        await settle(pilot)
+        assert not isinstance(app.screen, ActionDialog)
+        assert "sudah ditolak" in notices(app)[-1]
+        await pilot.press("a")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ActionDialog)
+        assert "Selesaikan langkah 5" in dialog.query_one("#box").border_title
+        assert "Pemberitahuan penolakan selesai" in str(
+            dialog.query_one("#explanation", Static).render()
+        )
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen and screen.detail.row.status == "refused"
+    assert nr.get(refused.id).status == "ditolak"
+    assert nr.get(waiting.id).status == "diverifikasi"
 
 
 @sync
@@ -868,6 +919,7 @@ async def test_case_screen_refreshes_live_and_keeps_the_cursor(office) -> None:
         await pilot.press("k")
         on = timeline.highlighted_option.id
         svc.cases.add_note(svc.users.actor("budi"), 3, text="sudah saya baca")
+        announce()
         for _ in range(30):
             await pilot.pause(0.1)
             if screen.detail.notes:
@@ -935,3 +987,39 @@ def test_column_layout_fits_80_and_grows() -> None:
     assert narrow == ["id", "sop", "title", "step", "role", "due", "urgency", "status"]
     wide = [c.key for c, _ in layout_columns(160, 9)]
     assert wide[:5] == ["id", "sop", "title", "requester", "letter"]
+
+
+@sync
+async def test_the_app_says_when_the_server_left_and_reconnects_by_itself(office) -> None:
+    svc, _ = office
+    svc.mark_demo()
+    with contextlib.ExitStack() as stack:
+        first = stack.enter_context(serving(svc, private=True))
+        path = first.path
+        client = remote(first, "sari", watch=True)
+        app = SoptuiApp(client, client.actor, poll_seconds=3600)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            first.stop()  # the office server restarts (an upgrade)
+            for _ in range(50):
+                await pilot.pause(0.1)
+                if any("terputus" in n for n in notices(app)):
+                    break
+            assert any("terputus" in n for n in notices(app))
+            second = Server(svc, path, private=True)
+            # The first server's thread has closed the socket and its services:
+            # the same services serve again, as after a restart.
+            assert second.bind()
+            thread = threading.Thread(target=second.serve_forever, daemon=True)
+            thread.start()
+            try:
+                for _ in range(100):
+                    await pilot.pause(0.1)
+                    if any("Tersambung lagi" in n for n in notices(app)):
+                        break
+                assert any("Tersambung lagi" in n for n in notices(app))
+                rows = client.cases.list_cases(client.actor, view="all", limit=10)
+                assert rows  # calls go through the new connection
+            finally:
+                second.stop()
+                thread.join(timeout=10)

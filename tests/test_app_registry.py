@@ -18,6 +18,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from server_support import announce
 from test_app_support import (
     FrozenClock,
     build_office,
@@ -576,5 +577,6 @@ async def test_registry_repaints_nothing_on_a_new_minute_and_shows_others_bookin
             wib("2026-03-11 10:00"),
             activity="Rapat pimpinan",
         )
+        announce()
         await until(pilot, lambda: "Rapat pimpinan" in screen_text(app))
         assert "11 Mar 08:00-10:00 Rapat pimpinan" in screen_text(app)

@@ -34,7 +34,6 @@ from textual.pilot import Pilot
 from textual.worker import WorkerState
 
 from soptui.app import SoptuiApp
-from soptui.identity import Actor
 from soptui.service import Soptui
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -126,9 +125,15 @@ def copy_office(template: Path, target: Path) -> tuple[Soptui, FrozenClock]:
 
 
 def make_app(svc: Soptui, login: str = "sari", **options: object) -> SoptuiApp:
+    """The app as a clerk runs it: a client of a real server (on a socket, in
+    a thread of this process, over the test's services and clock) that tells
+    it of changes."""
     options.setdefault("poll_seconds", 3600)  # tests drive refreshes themselves
-    actor: Actor = svc.users.actor(login)
-    return SoptuiApp(svc, actor, **options)  # type: ignore[arg-type]
+    from server_support import remote, serve_for_test
+
+    svc.mark_demo()  # the server honours as_user on a demo database
+    client = remote(serve_for_test(svc), login, watch=True)
+    return SoptuiApp(client, client.actor, **options)  # type: ignore[arg-type]
 
 
 async def settle(pilot: Pilot[None]) -> None:

@@ -106,6 +106,12 @@ def test_identity_lists(sops: dict[str, SopDefinition]) -> None:
     assert sops["NARSUM-PENDAFTARAN"].peringatan == (
         "Apabila SOP Pendaftaran Online Narasumber tidak dilaksanakan maka kinerja Dinas",
     )
+    # ... except where another sheet has the whole line: "dalam Pre" + stray "sentasi".
+    assert sops["NARSUM-PENDAFTARAN"].kualifikasi[1] == sops["NARSUM-PERMINTAAN"].kualifikasi[1]
+    assert sops["NARSUM-PENDAFTARAN"].kualifikasi == (
+        "Pendidikan disesuaikan Kompetensi Diklat serta Pengalaman",
+        "Memiliki Kemampuan Teknis Mengoperasikan IT dalam Presentasi",
+    )
     assert sops["DIKLAT-KONSULTASI"].steps[0].text.endswith("pasca pelatihan dan")
 
 
@@ -137,8 +143,10 @@ DECISIONS: dict[str, dict[str, tuple[str | None, bool]]] = {
     "DIKLAT-BAHAN": {"4": ("3", False), "5": ("4", False)},
     "DIKLAT-SARPRAS": {"5": ("4", False)},
     "DIKLAT-BIMBINGAN": {"5": ("4", False)},
-    "DIKLAT-KONSULTASI": {},
-    "NARSUM-PENDAFTARAN": {"4": (None, True)},
+    # Inferred from its twin Bimbingan dan Pendampingan (see the TOML).
+    "DIKLAT-KONSULTASI": {"5": ("4", False)},
+    # The Ketua decides, then the Pejabat Level 2 (since version 2).
+    "NARSUM-PENDAFTARAN": {"4": (None, True), "5": (None, True)},
     "NARSUM-FASILITASI": {
         "2": ("1", False),
         "7": ("6", False),
@@ -182,9 +190,40 @@ def test_refusal_goes_to_the_notification_step(sops: dict[str, SopDefinition], c
     assert sop.next_step(decision.refuse_to) is None  # notification, then the case ends
 
 
+def test_pendaftaran_step_5_is_the_pejabat_level_2_decision(
+    sops: dict[str, SopDefinition],
+) -> None:
+    sop = sops["NARSUM-PENDAFTARAN"]
+    assert sop.version == 2
+    step = by_no(sop, "5")
+    assert (step.role, step.decision, step.return_to, step.refuse_to) == (
+        "pejabat-level-2",
+        True,
+        None,
+        "end",  # the surat keterangan itself says "tidak"
+    )
+    assert "disetujui/ tidak" in step.text
+
+
+def test_konsultasi_step_5_returns_like_its_bimbingan_twin(
+    sops: dict[str, SopDefinition],
+) -> None:
+    konsultasi, bimbingan = sops["DIKLAT-KONSULTASI"], sops["DIKLAT-BIMBINGAN"]
+    assert konsultasi.version == 2
+    mine, twin = by_no(konsultasi, "5"), by_no(bimbingan, "5")
+    assert (mine.role, mine.decision, mine.refuse_to) == (twin.role, True, None)
+    assert konsultasi.step(mine.return_to or "").no == bimbingan.step(twin.return_to or "").no
+    assert konsultasi.step(mine.return_to or "").role == "pejabat-level-2"
+    assert "apabila tidak" not in mine.text  # inferred, not read: the text stays as written
+
+
 def test_only_whole_request_decisions_can_refuse(sops: dict[str, SopDefinition]) -> None:
     refusing = {(sop.code, s.no) for sop in sops.values() for s in sop.steps if s.refuse_to}
-    assert refusing == {("NARSUM-PERMINTAAN", "4"), ("NARSUM-PENDAFTARAN", "4")}
+    assert refusing == {
+        ("NARSUM-PERMINTAAN", "4"),
+        ("NARSUM-PENDAFTARAN", "4"),
+        ("NARSUM-PENDAFTARAN", "5"),
+    }
 
 
 @pytest.mark.parametrize(

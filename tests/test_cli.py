@@ -282,10 +282,15 @@ def test_init_makes_the_os_login_first_admin_and_is_idempotent(sqlite_url, capsy
     assert only["login"] == os_login() and only["roles"] == ["admin"]
 
 
-def test_uninitialised_database_is_refused_clearly(sqlite_url, capsys):
+def test_a_new_database_is_set_up_by_its_server_and_refuses_strangers(sqlite_url, capsys):
+    """The private server started on demand makes the schema; an action by
+    someone who is not a registered clerk yet is refused in one line."""
+    cli.main(["--db", sqlite_url, "case", "list"])
+    assert capsys.readouterr().out.count("\n") <= 2  # the heading alone
     with pytest.raises(SystemExit) as exc:
-        cli.main(["--db", sqlite_url, "case", "list"])
-    assert exc.value.code == 1 and "soptui init" in capsys.readouterr().err
+        cli.main(["--db", sqlite_url, "case", "new", "NARSUM-PERMINTAAN", "--title", "x"])
+    err = capsys.readouterr().err
+    assert exc.value.code == 1 and err.count("\n") == 1 and os_login() in err
 
 
 def test_demo_refuses_a_non_empty_database(run):

@@ -91,7 +91,7 @@ class ModelBooking:
 def machine_template(base: Path, target: Path) -> None:
     """The database every example starts from, made once: the office, a
     clerk with no role, and the machine's narasumber (two approved through
-    their Pendaftaran case, steps 1-4 by the role holders, one left
+    their Pendaftaran case, steps 1-5 by the role holders, one left
     diajukan). What never differs between examples (the clerks as actors,
     the SOP definitions, who is approved) is read here once too."""
     shutil.copyfile(base, target)
@@ -109,7 +109,7 @@ def machine_template(base: Path, target: Path) -> None:
         ):
             person = svc.narasumber.register(actors["anggota"], name=name, topics=["Koperasi"])
             if approve:
-                for _ in range(4):
+                for _ in range(5):
                     row = svc.cases.detail(person.registration_case_id).row
                     svc.cases.complete(holder[row.waiting_role], person.registration_case_id)
             assert svc.narasumber.get(person.id).bookable == approve
@@ -290,8 +290,8 @@ class EngineMachine(RuleBasedStateMachine):
         version = case.version - 1 if stale else case.version
         err = self.expect(case, login, stale)
         step = case.sop.steps[case.index]
-        if err is None and not step.refuse_to:
-            err = RuleError
+        if err is None and (case.refusing or not step.refuse_to):
+            err = RuleError  # no refusal here, or the request is refused already
         added = 2 if step.refuse_to == "end" else 1
         added += len(self.tentative_of(case_id))  # released at the refusal itself
         applied = self.run(

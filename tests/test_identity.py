@@ -3,9 +3,6 @@ deployment, and the PostgreSQL session user."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 from soptui.errors import IdentityError
@@ -29,18 +26,13 @@ def test_os_login_ignores_user_environment(monkeypatch):
     assert os_login() != "someone-else"
 
 
-def test_sudo_user_is_trusted_when_running_as_the_database_owner(sqlite_office, monkeypatch):
-    # The test process owns the fresh database file, as the service account would.
-    monkeypatch.setenv("SUDO_USER", "rina")
-    assert sqlite_office.identify().login == "rina"
-
-
-@pytest.mark.skipif(os.getuid() != 0, reason="needs root to give the file another owner")
-def test_sudo_user_is_ignored_when_the_database_belongs_to_someone_else(sqlite_office, monkeypatch):
-    path = Path(sqlite_office.db.engine.url.database)
-    os.chown(path, 65534, 65534)  # nobody: this process is not the service account
-    monkeypatch.setenv("SUDO_USER", "rina")
-    assert sqlite_office.identify().login == os_login()
+@pytest.mark.parametrize("variable", ["SUDO_USER", "SOPTUI_IDENTITY", "USER", "LOGNAME"])
+def test_no_environment_variable_changes_who_is_asking(sqlite_office, monkeypatch, variable):
+    """The services in this process identify its own OS login; the environment
+    (which a clerk controls) is never consulted (the server takes the login
+    from the kernel: see test_server.py)."""
+    monkeypatch.setenv(variable, "rina" if variable != "SOPTUI_IDENTITY" else "database")
+    assert sqlite_office.session_login() == os_login()
 
 
 def test_unregistered_login_gets_a_clear_message(sqlite_url, monkeypatch):
@@ -49,19 +41,6 @@ def test_unregistered_login_gets_a_clear_message(sqlite_url, monkeypatch):
     with pytest.raises(IdentityError) as err:
         svc.identify()
     assert os_login() in err.value.message() and "soptui user add" in err.value.message()
-    svc.close()
-
-
-@pytest.mark.postgres
-@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
-def test_postgres_session_user_is_the_identity_when_configured(db_url, monkeypatch):
-    svc = Soptui(db_url)
-    svc.init(admin_login="someone-else")
-    monkeypatch.setenv("SOPTUI_IDENTITY", "database")
-    monkeypatch.setenv("SUDO_USER", "someone-else")  # not consulted in this mode
-    assert svc.session_login() == "postgres"  # the role the test server authenticated
-    with pytest.raises(IdentityError):
-        svc.identify()
     svc.close()
 
 

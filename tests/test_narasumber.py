@@ -51,7 +51,7 @@ def drive(office, case_id: int, steps: int) -> None:
 def approved(office, name: str, topics: list[str], **extra) -> int:
     """A person registered and approved through the real Pendaftaran case."""
     p = office.svc.narasumber.register(office.anggota, name=name, topics=topics, **extra)
-    drive(office, p.registration_case_id, 4)  # steps 1-3, then approve step 4
+    drive(office, p.registration_case_id, 5)  # steps 1-3, then approve steps 4 and 5
     assert office.svc.narasumber.get(p.id).status == "disetujui"
     return p.id
 
@@ -103,10 +103,13 @@ def test_registration_opens_a_linked_pendaftaran_case_and_approval_makes_disetuj
     drive(office, p.registration_case_id, 1)  # step 3: verification
     assert nr.get(p.id).status == "diverifikasi"
     drive(office, p.registration_case_id, 1)  # step 4: Ketua Tim Kerja approves
-    assert nr.get(p.id).status == "disetujui"
-    drive(office, p.registration_case_id, 1)  # step 5: the letter; the case closes
+    # not yet bookable: the Pejabat Level 2 has not approved
+    assert nr.get(p.id).status == "diverifikasi" and not nr.get(p.id).bookable
+    row = office.svc.cases.detail(p.registration_case_id).row
+    assert (row.step_key, row.waiting_role) == ("kirim-surat-keterangan", "pejabat-level-2")
+    drive(office, p.registration_case_id, 1)  # step 5: Pejabat Level 2 approves; closes
     assert office.svc.cases.detail(p.registration_case_id).row.status == "closed"
-    assert nr.get(p.id).status == "disetujui"
+    assert nr.get(p.id).status == "disetujui" and nr.get(p.id).bookable
 
     detail = nr.detail(p.id)
     assert detail.registration_status == "closed"
@@ -116,7 +119,7 @@ def test_registration_opens_a_linked_pendaftaran_case_and_approval_makes_disetuj
         ("narasumber.status", "diverifikasi"),
         ("narasumber.status", "disetujui"),
     ]
-    assert detail.history[-1].actor_login == "ketua"
+    assert detail.history[-1].actor_login == "level2"
     assert all(h.case_id == p.registration_case_id for h in detail.history)
     with office.svc.db.read() as s:
         assert audit.verify(s).ok
@@ -129,8 +132,25 @@ def test_refusing_the_registration_makes_ditolak_and_such_a_person_cannot_be_boo
     drive(office, p.registration_case_id, 3)
     office.svc.cases.refuse(office.ketua, p.registration_case_id, note="Materi belum sesuai modul.")
     assert nr.get(p.id).status == "ditolak"
+    # Step 5 now only sends the letter saying "tidak": no second decision on it.
+    with pytest.raises(RuleError) as err:
+        office.svc.cases.refuse(office.level2, p.registration_case_id, note="Tidak.")
+    assert "sudah ditolak" in err.value.message()
     drive(office, p.registration_case_id, 1)  # the refusal letter, then the case ends refused
     assert office.svc.cases.detail(p.registration_case_id).row.status == "refused"
+    assert nr.get(p.id).status == "ditolak"
+    with office.svc.db.read() as s:
+        outcomes = s.execute(
+            select(CaseEvent.step_key, CaseEvent.kind)
+            .where(CaseEvent.case_id == p.registration_case_id)
+            .where(CaseEvent.kind.in_(["approved", "completed", "refused"]))
+            .order_by(CaseEvent.seq)
+        ).all()
+    # the letter step completed, it approved nothing
+    assert outcomes[-2:] == [
+        ("persetujuan-ketua", "refused"),
+        ("kirim-surat-keterangan", "completed"),
+    ]
     with pytest.raises(RuleError) as err:
         nr.book(office.tu, p.id, *span("2026-03-20 08:00", "2026-03-20 10:00"), activity="Diklat")
     assert err.value.exit_code == 1
@@ -140,6 +160,29 @@ def test_refusing_the_registration_makes_ditolak_and_such_a_person_cannot_be_boo
     assert nr.lookup("koperasi", s, e) == []
     shown = nr.lookup("koperasi", s, e, include_unapproved=True)
     assert [(o.id, o.bookable, o.person.status) for o in shown] == [(p.id, False, "ditolak")]
+
+
+def test_the_pejabat_level_2_refusing_at_step_5_makes_ditolak(office):
+    nr = office.svc.narasumber
+    p = nr.register(office.anggota, name="Hendra Gunawan", topics=["Koperasi"])
+    drive(office, p.registration_case_id, 4)  # the Ketua Tim Kerja approved at step 4
+    assert nr.get(p.id).status == "diverifikasi"
+    with pytest.raises(PermissionDenied):  # step 5 is the Pejabat Level 2's
+        office.svc.cases.refuse(office.ketua, p.registration_case_id, note="Tidak.")
+    office.svc.cases.refuse(
+        office.level2, p.registration_case_id, note="Belum memenuhi kualifikasi."
+    )
+    assert office.svc.cases.detail(p.registration_case_id).row.status == "refused"
+    person = nr.get(p.id)
+    assert person.status == "ditolak" and not person.bookable
+    history = nr.detail(p.id).history
+    assert [
+        (h.data.get("to"), h.actor_login) for h in history if h.kind == "narasumber.status"
+    ] == [
+        ("diverifikasi", "anggota"),
+        ("ditolak", "level2"),
+    ]
+    assert check_invariants(office.svc) == []
 
 
 def test_cancelled_registration_leaves_nonaktif_and_admin_can_reopen_it(office):
@@ -154,7 +197,7 @@ def test_cancelled_registration_leaves_nonaktif_and_admin_can_reopen_it(office):
     again = nr.set_status(office.admin, p.id, "diajukan", note="Mendaftar ulang.")
     assert again.status == "diajukan" and again.registration_case_id != p.registration_case_id
     assert office.svc.cases.detail(again.registration_case_id).row.status == "open"
-    drive(office, again.registration_case_id, 4)
+    drive(office, again.registration_case_id, 5)
     assert nr.get(p.id).status == "disetujui"
     # an admin's override stands against a later case decision
     retired = nr.set_status(office.admin, p.id, "nonaktif", note="Pensiun.")

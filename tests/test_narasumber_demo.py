@@ -11,7 +11,7 @@ from invariants import check_invariants
 from sqlalchemy import select
 
 from soptui import audit
-from soptui.db.models import Case
+from soptui.db.models import Case, CaseEvent
 from soptui.db.registry_models import NarasumberBooking
 from soptui.narasumber import parse_range
 from soptui.narasumber_demo import build_narasumber_demo, generate_scale
@@ -34,6 +34,19 @@ def test_demo_registry(office):
     expected = {"diajukan": "open", "diverifikasi": "open", "ditolak": "refused"}
     for p in people:
         assert case_status[p.registration_case_id] == expected.get(p.status, "closed"), p
+    # Both decisions of version 2 are in the demo: verified persons waiting on the
+    # Pejabat Level 2 (step 5) and refusals by the Ketua (step 4) and by the Pejabat.
+    with svc.db.read() as s:
+        at_step = dict(s.execute(select(Case.id, Case.current_step_key)).all())
+        refused_at = dict(
+            s.execute(
+                select(CaseEvent.case_id, CaseEvent.step_key).where(CaseEvent.kind == "refused")
+            ).all()
+        )
+    waiting = Counter(at_step[p.registration_case_id] for p in people if p.status == "diverifikasi")
+    assert set(waiting) == {"persetujuan-ketua", "kirim-surat-keterangan"}
+    refusals = Counter(refused_at[p.registration_case_id] for p in people if p.status == "ditolak")
+    assert set(refusals) == {"persetujuan-ketua", "kirim-surat-keterangan"}
 
     now = office.clock()
     coming = svc.narasumber.bookings(start=now, end=now + timedelta(weeks=6))

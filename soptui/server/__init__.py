@@ -1,0 +1,1 @@
+"""The server: the one process that opens the database (see serve.py)."""

@@ -1,0 +1,49 @@
+"""`soptui serve`: the server in the foreground (server side: it may import
+the services; the CLI loads it only for this command)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from soptui.cli import Options, pass_options
+
+
+@click.command()
+@click.option(
+    "--socket",
+    "socket_path",
+    metavar="PATH",
+    default=None,
+    help="Where to listen (the office: /run/soptui/soptui.sock). Default: your private socket.",
+)
+@click.option("--private", is_flag=True, help="Serve only your own user (what clients start).")
+@click.option(
+    "--linger", type=float, default=None, help="Leave SECONDS after the last client goes."
+)
+@click.option("--admin", metavar="LOGIN", default=None, help="First admin of an empty database.")
+@click.option("--group", metavar="GROUP", default=None, help="Group that may connect (0660).")
+@pass_options
+def serve(
+    opts: Options,
+    socket_path: str | None,
+    private: bool,
+    linger: float | None,
+    admin: str | None,
+    group: str | None,
+) -> None:
+    """The server, in the foreground: alone opens the database (systemd runs this)."""
+    from soptui.client.spawn import private_socket
+    from soptui.server.main import run_server
+
+    url = opts.url()
+    path = Path(socket_path) if socket_path else private_socket(url)
+    if linger is not None and not 0 <= linger <= 86400:
+        raise click.BadParameter("0..86400", param_hint="--linger")
+    sys.exit(
+        run_server(
+            url, path, private=private or not socket_path, linger=linger, admin=admin, group=group
+        )
+    )
