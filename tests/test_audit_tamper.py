@@ -51,7 +51,7 @@ def keyed(office, tmp_path: Path) -> Iterator:
     person = svc.narasumber.register(
         office.anggota, name="Dr. Contoh Narasumber", topics=["Tata kelola"]
     )
-    _drive(office, person.registration_case_id, 4)
+    _drive(office, person.registration_case_id, 5)
     svc.narasumber.book(
         office.tu,
         person.id,
@@ -481,3 +481,32 @@ def test_an_admin_moves_the_forged_rows_out_and_writes_work_again(keyed):
     with pytest.raises(RuleError) as err:
         keyed.svc.audit_repair_tail(keyed.admin)  # nothing to repair
     assert err.value.key == "err.audit_no_repair"
+
+
+def test_cli_audit_head_and_verify_against_the_log(run, office_url, tmp_path):
+    """Through the server: `audit head` gives a head-log line, `audit verify
+    --against` checks it; a cut-back trail fails in one line, exit 1."""
+    code, out, err = run("--user", "admin", "audit", "head")
+    assert code == 0, err
+    seq, key_id, mac, _stamp = out.strip().split()
+    assert int(seq) > 0 and key_id == "dev" and len(mac) == 64
+    log = tmp_path / "head.log"
+    log.write_text(out)
+    code, out, err = run("--user", "admin", "audit", "verify", "--against", str(log))
+    assert code == 0 and "Cocok dengan log kepala: 1 baris" in out, (out, err)
+    conn = create_engine(office_url, poolclass=NullPool).connect()
+    if conn.dialect.name == "sqlite":
+        for name in ("case_events_no_delete", "audit_seals_no_delete"):
+            conn.execute(text(f"DROP TRIGGER {name}"))
+    else:
+        conn.execute(text("ALTER TABLE case_events DISABLE TRIGGER USER"))
+        conn.execute(text("ALTER TABLE audit_seals DISABLE TRIGGER USER"))
+    top = last_seq(conn)
+    for table in ("narasumber_events", "case_events", "audit_seals"):
+        conn.execute(text(f"DELETE FROM {table} WHERE seq > :s"), {"s": top - 2})
+    set_head(conn, top - 2)
+    conn.commit()
+    conn.close()
+    code, out, err = run("--user", "admin", "audit", "verify", "--against", str(log))
+    assert code == 1 and "Traceback" not in err
+    assert err.strip().count("\n") == 0 and "log kepala" in err, err
