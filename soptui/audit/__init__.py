@@ -9,39 +9,46 @@
 - headlog: the head written outside the database by the server.
 """
 
-from soptui.audit.chain import (
-    GENESIS,
-    HEAD_KEY,
-    TrailDamaged,
-    append,
-    canonical,
-    chain_hash,
-    damage,
-    event_content,
-)
-from soptui.audit.keys import DEV_KEY, AuditKey, AuditKeyError, load_or_create_key, rotate_key
-from soptui.audit.seal import Sealer, touch, touch_all
-from soptui.audit.verify import ChainReport, verify
-from soptui.db.models import Setting
+from __future__ import annotations
 
-__all__ = [
-    "DEV_KEY",
-    "GENESIS",
-    "HEAD_KEY",
-    "AuditKey",
-    "AuditKeyError",
-    "ChainReport",
-    "Sealer",
-    "Setting",
-    "TrailDamaged",
-    "append",
-    "canonical",
-    "chain_hash",
-    "damage",
-    "event_content",
-    "load_or_create_key",
-    "rotate_key",
-    "touch",
-    "touch_all",
-    "verify",
-]
+import importlib
+from typing import Any
+
+# Names -> the module that has them. Loaded on first use: the client side
+# (the CLI reading a head log) imports soptui.audit.headlog without pulling
+# in SQLAlchemy through the rest of the package.
+_WHERE = {
+    "GENESIS": "chain",
+    "HEAD_KEY": "chain",
+    "TrailDamaged": "chain",
+    "append": "chain",
+    "canonical": "chain",
+    "chain_hash": "chain",
+    "damage": "chain",
+    "event_content": "chain",
+    "DEV_KEY": "keys",
+    "AuditKey": "keys",
+    "AuditKeyError": "keys",
+    "load_or_create_key": "keys",
+    "rotate_key": "keys",
+    "Sealer": "seal",
+    "touch": "seal",
+    "touch_all": "seal",
+    "verify": "verify",
+}
+__all__ = [*sorted(_WHERE), "ChainReport", "Setting"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "ChainReport":
+        from soptui.views import ChainReport
+
+        return ChainReport
+    if name == "Setting":
+        from soptui.db.models import Setting
+
+        return Setting
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'soptui.audit' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"soptui.audit.{module}"), name)
