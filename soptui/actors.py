@@ -1,10 +1,8 @@
 """Who is at the keyboard, decided from four plain look-ups: a user by login,
 their roles, the demo flag and today's delegations to them.
 
-Shared by UserService.identify (the look-ups run through SQLAlchemy) and the
-start-up fast path (soptui.fastpath: the same statements, compiled by
-SQLAlchemy earlier, replayed with sqlite3), so the rules live here once. No
-SQLAlchemy in this module.
+UserService.identify runs the look-ups through SQLAlchemy; the rules live
+here, apart from how the rows are read. No SQLAlchemy in this module.
 """
 
 from __future__ import annotations

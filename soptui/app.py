@@ -22,6 +22,7 @@ from soptui.client.startup import FirstPage, stamp_of
 from soptui.errors import SoptuiError
 from soptui.i18n import LANGUAGES, language, set_language, t
 from soptui.identity import Actor
+from soptui.lifeline import Lifeline
 from soptui.screens.base import LiveScreen, in_thread, key, reword_bindings
 from soptui.views import VIEWS
 
@@ -112,15 +113,19 @@ class SoptuiApp(App[None]):
         self._poll_broken = False  # the server hung up; said once
         self._reconnect_timer: Timer | None = None
         self._opening: Timer | None = None
+        self.lifeline: Lifeline | None = None
 
     # ----- life cycle ------------------------------------------------------------
 
     def on_mount(self) -> None:
         reword_bindings(self)
         self._apply_requested_theme()
-        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            # A dropped SSH session sends SIGHUP: leave cleanly, restoring the tty.
-            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.exit)
+        if self.lifeline is None:
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                # A dropped SSH session sends SIGHUP: leave cleanly, restoring the tty.
+                # (Run for a terminal, the lifeline handles it - even when the loop
+                # itself is stuck: see soptui.lifeline.)
+                asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.exit)
         # The server tells of every change; the timer only notices a new
         # minute (the due texts), asking nothing.
         self.set_interval(self.poll_seconds, self._tick)
@@ -141,8 +146,16 @@ class SoptuiApp(App[None]):
         import soptui.screens.case  # noqa: F401  (with its dialogs)
 
     def on_unmount(self) -> None:
-        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
+        if self.lifeline is None:
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
+
+    def exit(self, result: None = None, return_code: int = 0, message: Any = None) -> None:
+        """Any exit (ctrl+q, the palette, a lost terminal) has GRACE seconds to
+        finish once asked; then the lifeline ends the process."""
+        if self.lifeline is not None:
+            self.lifeline.leaving(return_code)
+        super().exit(result, return_code, message)
 
     def _apply_requested_theme(self) -> None:
         wanted = self._requested_theme
@@ -168,16 +181,20 @@ class SoptuiApp(App[None]):
 
     def _pushed(self, _token: str) -> None:
         """A change anywhere (called on the connection's reader thread)."""
-        with contextlib.suppress(RuntimeError):  # the app is gone
-            self.call_from_thread(self._tick)
+        self._from_reader(self._tick)
 
     def _tick(self) -> None:
         self._stamp_seen(self.read_stamp())
 
     def _gone(self) -> None:
         """The server hung up (called on the connection's reader thread)."""
-        with contextlib.suppress(RuntimeError):
-            self.call_from_thread(self._connection_lost)
+        self._from_reader(self._connection_lost)
+
+    def _from_reader(self, callback: Callable[[], Any]) -> None:
+        if not self.is_running:
+            return  # the app has ended; nothing to tell
+        with contextlib.suppress(RuntimeError):  # it ended just now
+            self.call_from_thread(callback)
 
     def _connection_lost(self) -> None:
         if self._poll_broken:
@@ -380,8 +397,18 @@ def run_app(
     mouse: bool = True,
     theme: str | None = None,
     first_page: FirstPage | None = None,
+    lifeline: Lifeline | None = None,
 ) -> None:
-    SoptuiApp(svc, actor, theme=theme, first_page=first_page).run(mouse=mouse)
+    """Run the app for a terminal. `lifeline` (started by the caller as early
+    as it can, see soptui.lifeline) ends the process if the terminal goes and
+    shutdown does not finish."""
+    app = SoptuiApp(svc, actor, theme=theme, first_page=first_page)
+    app.lifeline = lifeline or Lifeline().start()
+    app.lifeline.attach(app.exit)
+    try:
+        app.run(mouse=mouse)
+    finally:
+        app.lifeline.stop()
 
 
 __all__ = ["SoptuiApp", "run_app"]

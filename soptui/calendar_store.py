@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from soptui.db.models import CalendarOverride
 from soptui.errors import InputError
+from soptui.validate import check_year
 from soptui.workcal import Override, WeekSchedule, WorkCalendar
 
 # What calendar() checks on every action and timeline: plain columns, built once
@@ -25,6 +26,9 @@ OVERRIDE_ROWS = select(
     CalendarOverride.note,
     CalendarOverride.schedule,
 ).order_by(CalendarOverride.id)
+
+
+OVERRIDE_DAYS = 366  # a closure, extra working days or a schedule: a year at most
 
 
 class CalendarStore:
@@ -75,8 +79,14 @@ class CalendarStore:
         by: int | None,
         schedule: WeekSchedule | None = None,
     ) -> CalendarOverride:
+        check_year(start)
+        check_year(end)
         if end < start:
             raise InputError("err.bad_range")
+        if (end - start).days >= OVERRIDE_DAYS:
+            # Every day closed for years leaves no working time to count a
+            # deadline in: every later case would fail to open.
+            raise InputError("err.range_too_long", days=OVERRIDE_DAYS)
         row = CalendarOverride(
             kind=kind,
             start_date=start,

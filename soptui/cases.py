@@ -46,7 +46,15 @@ from soptui.db.models import (
 )
 from soptui.errors import InputError, NotFoundError, PermissionDenied, RuleError, StaleError
 from soptui.identity import Actor
-from soptui.validate import NAME_MAX, NOTE_MAX, SHORT_MAX, TITLE_MAX, clean_text
+from soptui.validate import (
+    NAME_MAX,
+    NOTE_MAX,
+    SHORT_MAX,
+    TITLE_MAX,
+    check_search,
+    clean_text,
+    guarded,
+)
 from soptui.views import (
     OPEN_STATUSES,
     VIEWS,
@@ -110,7 +118,7 @@ def _columns_type(names: tuple[str, ...]) -> type[tuple[Any, ...]]:
 
 
 def _roles_key(actor: Actor | None) -> tuple[str, ...] | None:
-    """All a read statement depends on of the clerk (soptui.fastpath checks it)."""
+    """All a read statement depends on of the clerk."""
     return None if actor is None else tuple(sorted(actor.roles))
 
 
@@ -199,6 +207,7 @@ def _detail_queries() -> tuple[Select[Any], Select[Any], Select[Any]]:
     return case_q, attempts_q, events_q
 
 
+@guarded
 class CaseService:
     def __init__(
         self, db: Database, catalogs: CatalogStore, calendars: CalendarStore, clock: Clock = utcnow
@@ -576,6 +585,9 @@ class CaseService:
         limit: int | None = None,
         offset: int = 0,
     ) -> list[CaseRow]:
+        check_search(search)
+        check_search(sop_code, "SOP")
+        check_search(role, "Peran")
         now = self.clock()
         key = ("list", _roles_key(actor), view, search, sop_code, role, status, limit is None)
         query = self._statement(
@@ -618,8 +630,7 @@ class CaseService:
         offset: int,
         now: datetime,
     ) -> Select[Any]:
-        """The statement list_cases runs (the start-up fast path replays it
-        compiled: soptui.fastpath)."""
+        """The statement list_cases runs."""
         # Plain columns, not ORM entities: an inbox page is read often and
         # nothing here is changed, so the identity map is pure overhead.
         query = (
@@ -644,6 +655,7 @@ class CaseService:
 
     def counts(self, actor: Actor | None, *, search: str | None = None) -> dict[str, int]:
         """How many cases each inbox view holds (with the same filter), in one pass."""
+        check_search(search)
         now = self.clock()
         query = self._statement(
             ("counts", _roles_key(actor), search),

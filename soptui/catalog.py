@@ -319,6 +319,55 @@ def _type_name(value: Any) -> str:
     return names.get(type(value), type(value).__name__)
 
 
+# --- what any value may hold ---------------------------------------------------------------
+
+SOURCE_MAX = 1_048_576
+VALUE_MAX = 4000  # a step's text, a list item
+LINE_FIELDS = ("code", "name", "short_name", "nomor", "unit", "key", "role", "no", "waktu")
+LINE_MAX = 300
+_INVISIBLE = frozenset(("Cf", "Zl", "Zp", "Cs"))
+
+
+def _check_values(src: _Source, data: dict[str, Any]) -> None:
+    """Every string of the file is text a clerk's screen can show: no control
+    characters but newline and tab (ESC or BEL in a name would reach every
+    `sop list` and break a dialog's border), nothing invisible or
+    text-direction, bounded; names and codes are one line; numbers fit a
+    64-bit column."""
+    import unicodedata
+
+    def check(value: Any, where: _Where, field: str, depth: int) -> None:
+        if depth > 8:
+            raise src.error(where, field, f"{field}: nested too deeply")
+        if isinstance(value, dict):
+            for item in value.values():
+                check(item, where, field, depth + 1)
+        elif isinstance(value, list):
+            for item in value:
+                check(item, where, field, depth + 1)
+        elif isinstance(value, str):
+            single = field in LINE_FIELDS
+            limit = LINE_MAX if single else VALUE_MAX
+            if len(value) > limit:
+                raise src.error(where, field, f"{field}: {len(value)} characters (at most {limit})")
+            for ch in value:
+                if " " <= ch < "\x7f" or (ch in "\n\t" and not single):
+                    continue
+                category = unicodedata.category(ch)
+                if category == "Cc" or category in _INVISIBLE:
+                    raise src.error(where, field, f"{field}: character U+{ord(ch):04X} not allowed")
+        elif isinstance(value, int) and not -(2**63) <= value < 2**63:
+            raise src.error(where, field, f"{field}: {value} is out of range")
+
+    for key, value in data.items():
+        if isinstance(value, list) and all(isinstance(item, dict) for item in value):
+            for i, table in enumerate(value):  # [[steps]], [[roles]]: name the table's line
+                for field, item in table.items():
+                    check(item, (key, i), field, 1)
+        else:
+            check(value, None, key, 1)
+
+
 # --- parsing ------------------------------------------------------------------------------
 
 
@@ -326,8 +375,12 @@ def parse_catalog(text: str, source: str = "<string>") -> SopDefinition:
     """Parse and validate one SOP definition; raise CatalogError naming file, line and fault."""
     import tomllib  # only when a file is parsed: start-up reads cached definitions
 
+    if len(text) > SOURCE_MAX:
+        raise CatalogError(source, None, f"{len(text)} characters (at most {SOURCE_MAX})")
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        raise CatalogError(source, None, "nested too deeply") from None
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         m = _TOML_POS_RE.search(message)
@@ -336,6 +389,7 @@ def parse_catalog(text: str, source: str = "<string>") -> SopDefinition:
             message = f"{message[: m.start()]} (column {m.group(2)})"
         raise CatalogError(source, line, f"TOML syntax error: {message}") from None
     src = _Source(text, source)
+    _check_values(src, data)
     top = _fields(src, data, None, _TOP_FIELDS)
 
     if top["format"] != FORMAT:
@@ -344,8 +398,8 @@ def parse_catalog(text: str, source: str = "<string>") -> SopDefinition:
         raise src.error(
             None, "code", f"bad code {top['code']!r}: use A-Z, 0-9 and '-' (e.g. DIKLAT-BAHAN)"
         )
-    if top["version"] < 1:
-        raise src.error(None, "version", f"bad version {top['version']}: must be 1 or more")
+    if not 1 <= top["version"] <= 1_000_000:
+        raise src.error(None, "version", f"bad version {top['version']}: must be 1 to 1000000")
     for name in ("name", "short_name"):
         if not top[name].strip():
             raise src.error(None, name, f"{name} must not be empty")

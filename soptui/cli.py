@@ -31,6 +31,9 @@ class Options:
     no_mouse: bool
     theme: str | None
     server: str | None = None
+    # Only the terminal app, init and demo may make a new database; any other
+    # command on a SQLite file that is not there is refused (a mistyped --db).
+    create: bool = True
     _service: Any = None
 
     def service(self) -> Any:
@@ -41,7 +44,9 @@ class Options:
             from soptui.client.remote import Remote
             from soptui.client.spawn import connect
 
-            self._service = Remote(connect(self.url(), self.server, as_user=self.requested()))
+            self._service = Remote(
+                connect(self.url(), self.server, as_user=self.requested(), create=self.create)
+            )
         return self._service
 
     def requested(self) -> str | None:
@@ -70,12 +75,112 @@ def data_dir() -> Path:
     return Path(user_data_dir("soptui", appauthor=False))
 
 
+INPUT_FILE_MAX = 1024 * 1024  # an SOP source is ~20 KB; a week schedule far less
+
+
+def read_input_file(path: str, max_bytes: int = INPUT_FILE_MAX) -> str:
+    """The text of a file the clerk names, read bounded: a regular file only
+    (a FIFO, /dev/zero or a folder is refused at once, never waited on or read
+    forever), at most max_bytes, UTF-8."""
+    import errno
+    import stat
+
+    try:
+        # O_NONBLOCK: opening a FIFO with no writer must not wait forever.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR, errno.ELOOP):
+            raise InputError("err.file_missing", path=path) from exc
+        if exc.errno in (errno.EACCES, errno.EPERM):
+            raise InputError("err.file_denied", path=path) from exc
+        if exc.errno == errno.EISDIR:
+            raise InputError("err.file_not_regular", path=path) from exc
+        raise InputError("err.file_os", path=path, reason=exc.strerror or str(exc)) from exc
+    except ValueError as exc:  # a NUL in the path
+        raise InputError("err.file_missing", path=path) from exc
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError("err.file_not_regular", path=path)
+        if info.st_size > max_bytes:
+            raise InputError("err.file_too_big", path=path, max=_size_text(max_bytes))
+        with os.fdopen(fd, "rb", closefd=True) as f:
+            fd = -1
+            data = f.read(max_bytes + 1)
+    except OSError as exc:
+        raise InputError("err.file_os", path=path, reason=exc.strerror or str(exc)) from exc
+    finally:
+        if fd >= 0:
+            os.close(fd)
+    if len(data) > max_bytes:  # it grew while we read
+        raise InputError("err.file_too_big", path=path, max=_size_text(max_bytes))
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError("err.file_encoding", path=path) from exc
+
+
+def _size_text(size: int) -> str:
+    return f"{size // 1024} KiB" if size < 1024 * 1024 else f"{size // (1024 * 1024)} MiB"
+
+
+class WholeNumber(click.ParamType):
+    """An id, version, limit or year: a whole number in lo..hi (by default
+    what a 64-bit column holds), refused in the interface's language."""
+
+    name = "integer"
+
+    def __init__(self, lo: int = 1, hi: int = 2**63 - 1) -> None:
+        self.lo, self.hi = lo, hi
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            number = value
+        else:
+            text = str(value).strip()
+            if not (text.isascii() and text.lstrip("+-").isdigit()) or len(text) > 40:
+                self.fail(t("err.not_a_number", field=_param_name(param), value=_short(text)))
+            number = int(text)
+        if not self.lo <= number <= self.hi:
+            self.fail(t("err.number_range", field=_param_name(param), lo=self.lo, hi=self.hi))
+        return number
+
+
+ID = WholeNumber()
+
+
+def _param_name(param: click.Parameter | None) -> str:
+    if param is None:
+        return ""
+    if param.param_type_name == "argument":
+        return (param.name or "").upper()
+    return param.opts[0] if param.opts else (param.name or "")
+
+
+def _short(text: str) -> str:
+    from soptui.errors import shown
+
+    return str(shown(text if len(text) <= 40 else text[:39] + "…"))
+
+
 pass_options = click.make_pass_decorator(Options)
 
 
 def fail(error: SoptuiError) -> NoReturn:
-    click.echo(f"soptui: {error.message()}", err=True)
+    say(error.message())
     sys.exit(error.exit_code)
+
+
+def say(message: str) -> None:
+    """An error on stderr: one printable line, whatever it quotes (a catalog
+    error's file text, a driver's multi-line message, click echoing an
+    undecodable option name)."""
+    from soptui.errors import shown
+
+    text = message if message.isprintable() else " ".join(message.split())
+    if not text.isprintable():
+        text = "".join(ch if ch.isprintable() else str(shown(ch)) for ch in text)
+    click.echo(f"soptui: {text}", err=True)
 
 
 def format_option(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -174,6 +279,7 @@ def cli(
     ctx.obj = Options(
         db_url, user, demo, no_mouse, theme, server or os.environ.get("SOPTUI_SERVER") or None
     )
+    ctx.obj.create = ctx.invoked_subcommand in (None, "init", "demo", "serve")
     if ctx.invoked_subcommand is None:
         run_tui(ctx.obj)
 
@@ -189,13 +295,24 @@ def run_tui(opts: Options) -> None:
         from soptui.identity import DEFAULT_DEMO_LOGIN
 
         requested = DEFAULT_DEMO_LOGIN
+    # From here on a lost terminal ends this process (see soptui.lifeline).
+    from soptui.lifeline import Lifeline
+
+    lifeline = Lifeline().start()
     startup = Startup(opts.url(), opts.server, requested, demo=opts.demo, limit=INBOX_LIMIT)
     startup.begin()
     from soptui.app import run_app  # Textual loads while the thread reads
 
     remote, page = startup.result()
     try:
-        run_app(remote, page.actor, mouse=not opts.no_mouse, theme=opts.theme, first_page=page)
+        run_app(
+            remote,
+            page.actor,
+            mouse=not opts.no_mouse,
+            theme=opts.theme,
+            first_page=page,
+            lifeline=lifeline,
+        )
     finally:
         remote.close()
 
@@ -232,23 +349,26 @@ def demo(opts: Options, force: bool) -> None:
 # ----- entry point ---------------------------------------------------------------------
 
 
-
-
 def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=argv, prog_name="soptui", standalone_mode=False)
     except SoptuiError as exc:
         fail(exc)
+    except (RecursionError, MemoryError) as exc:
+        # Input nested or sized past what the parsers take (a TOML of 100,000
+        # nested arrays): refused, nothing written.
+        fail(InputError("err.too_deep", path="-") if isinstance(exc, RecursionError)
+             else InputError("err.file_too_big", path="-", max="?"))  # fmt: skip
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
-        click.echo("soptui: " + t("err.aborted"), err=True)
+        say(t("err.aborted"))
         sys.exit(1)
     except click.UsageError as exc:
-        click.echo(f"soptui: {usage_message(exc)}", err=True)
+        say(usage_message(exc))
         sys.exit(2)
     except click.ClickException as exc:
-        click.echo(f"soptui: {exc.format_message()}", err=True)
+        say(exc.format_message())
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.exit(130)
@@ -271,7 +391,12 @@ def usage_message(exc: click.UsageError) -> str:
             name = (exc.param.name or "").upper()
         return t("err.missing_param", param=name)
     if isinstance(exc, click.exceptions.BadParameter):
-        name = exc.param.opts[0] if exc.param is not None and exc.param.opts else ""
+        name = _param_name(exc.param)
+        if exc.param is not None and isinstance(exc.param.type, click.Choice):
+            choices = ", ".join(str(c) for c in exc.param.type.choices)
+            return t("err.bad_choice", field=name, choices=choices)
+        if exc.param is not None and isinstance(exc.param.type, WholeNumber):
+            return exc.message  # already names the parameter, translated
         return t("err.bad_param", param=name, detail=exc.message)
     if exc.message.startswith("No such command"):
         return t(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from soptui.cli import Options, emit, format_option, parse_date_opt, pass_options
+from soptui.cli import ID, Options, emit, format_option, parse_date_opt, pass_options
 from soptui.errors import RuleError
 from soptui.i18n import t
 
@@ -216,7 +216,7 @@ def user_delegations(opts: Options, fmt: str) -> None:
 
 
 @user.command("revoke")
-@click.argument("delegation_id", type=int)
+@click.argument("delegation_id", type=ID)
 @pass_options
 def user_revoke(opts: Options, delegation_id: int) -> None:
     """End a delegation now (admin)."""

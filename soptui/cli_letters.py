@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from soptui.cli import Options, emit, format_option, parse_date_opt, pass_options
+from soptui.cli import ID, Options, WholeNumber, emit, format_option, parse_date_opt, pass_options
 from soptui.errors import PermissionDenied
 from soptui.formatting import render
 from soptui.i18n import t
@@ -61,7 +61,7 @@ def letter_in(
 @click.option("--class", "klasifikasi", required=True, help="Classification code, e.g. 061.")
 @click.option("--perihal", required=True)
 @click.option("--to", "recipient", default=None, help="Recipient.")
-@click.option("--case", "case_id", type=int, default=None)
+@click.option("--case", "case_id", type=ID, default=None)
 @format_option
 @pass_options
 def letter_number(
@@ -82,8 +82,8 @@ def letter_number(
 
 @letter.command("record")
 @click.option("--class", "klasifikasi", required=True)
-@click.option("--seq", type=click.IntRange(1), required=True, help="Its sequence number.")
-@click.option("--year", type=click.IntRange(1945, 2200), required=True)
+@click.option("--seq", type=ID, required=True, help="Its sequence number.")
+@click.option("--year", type=WholeNumber(1945, 2200), required=True)
 @click.option("--number", required=True, help="The number as written.")
 @click.option("--perihal", required=True)
 @format_option
@@ -111,9 +111,9 @@ def letter_void(opts: Options, number: str, note: str) -> None:
 
 
 @letter.command("list")
-@click.option("--year", type=click.IntRange(1945, 2200), default=None)
+@click.option("--year", type=WholeNumber(1945, 2200), default=None)
 @click.option("--direction", type=click.Choice(["in", "out"]), default=None)
-@click.option("--case", "case_id", type=int, default=None)
+@click.option("--case", "case_id", type=ID, default=None)
 @format_option
 @pass_options
 def letter_list(

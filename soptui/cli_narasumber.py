@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from soptui.cli import Options, emit, format_option, pass_options
+from soptui.cli import ID, Options, emit, format_option, pass_options
 from soptui.formatting import local, render
 from soptui.i18n import t
 
@@ -223,7 +223,7 @@ def nr_add(
 
 
 @narasumber.command("edit")
-@click.argument("narasumber_id", type=int)
+@click.argument("narasumber_id", type=ID)
 @click.option("--name", default=None)
 @click.option("--topic", "topics", multiple=True, help="Replaces all topics; repeat.")
 @click.option("--instansi", default=None)
@@ -237,7 +237,7 @@ def nr_add(
 @click.option("--phone", default=None)
 @click.option("--email", default=None)
 @click.option("--notes", default=None)
-@click.option("--expect-version", type=int, default=None, help="Refuse if changed since.")
+@click.option("--expect-version", type=ID, default=None, help="Refuse if changed since.")
 @format_option
 @pass_options
 def nr_edit(
@@ -260,7 +260,7 @@ def nr_edit(
 
 
 @narasumber.command("status")
-@click.argument("narasumber_id", type=int)
+@click.argument("narasumber_id", type=ID)
 @click.argument("status")
 @click.option("--note", required=True, help="The reason (kept in the history).")
 @format_option
@@ -287,7 +287,7 @@ def nr_status(opts: Options, narasumber_id: int, status: str, note: str, fmt: st
     "--status", default=None, help="diajukan, diverifikasi, disetujui, ditolak, nonaktif."
 )
 @click.option("--topic", default=None, help="Only persons whose topics match (best first).")
-@click.option("--limit", type=click.IntRange(1), default=None)
+@click.option("--limit", type=ID, default=None)
 @format_option
 @pass_options
 def nr_list(
@@ -301,7 +301,7 @@ def nr_list(
 @narasumber.command("search")
 @click.argument("text")
 @click.option("--status", default=None)
-@click.option("--limit", type=click.IntRange(1), default=50, show_default=True)
+@click.option("--limit", type=ID, default=50, show_default=True)
 @format_option
 @pass_options
 def nr_search(opts: Options, text: str, status: str | None, limit: int, fmt: str) -> None:
@@ -312,7 +312,7 @@ def nr_search(opts: Options, text: str, status: str | None, limit: int, fmt: str
 
 
 @narasumber.command("show")
-@click.argument("narasumber_id", type=int)
+@click.argument("narasumber_id", type=ID)
 @format_option
 @pass_options
 def nr_show(opts: Options, narasumber_id: int, fmt: str) -> None:
@@ -405,7 +405,7 @@ def _history_detail(data: dict[str, Any]) -> str:
 @_range_options(required=True)
 @click.option("--all", "include_all", is_flag=True, help="Also persons not (yet) approved.")
 @click.option("--free", "free_only", is_flag=True, help="Only the free ones.")
-@click.option("--limit", type=click.IntRange(1), default=50, show_default=True)
+@click.option("--limit", type=ID, default=50, show_default=True)
 @format_option
 @pass_options
 def nr_available(
@@ -433,11 +433,11 @@ def nr_available(
 
 
 @narasumber.command("book")
-@click.argument("narasumber_id", type=int)
+@click.argument("narasumber_id", type=ID)
 @_range_options(required=True)
 @click.option("--activity", default=None, help="Kegiatan (default: the case's perihal).")
 @click.option("--location", default=None)
-@click.option("--case", "case_id", type=int, default=None, help="The case this booking serves.")
+@click.option("--case", "case_id", type=ID, default=None, help="The case this booking serves.")
 @click.option("--tentative", is_flag=True, help="Tentatif: released if the case is refused.")
 @click.option("--note", default=None)
 @format_option
@@ -485,7 +485,7 @@ def nr_book(
 
 
 @narasumber.command("block")
-@click.argument("narasumber_id", type=int)
+@click.argument("narasumber_id", type=ID)
 @_range_options(required=True)
 @click.option("--note", required=True, help="The reason, e.g. 'Cuti tahunan'.")
 @click.option("--kind", default="cuti", show_default=True, help="cuti, dinas-luar or lainnya.")
@@ -508,7 +508,7 @@ def nr_block(
 
 
 @narasumber.command("cancel")
-@click.argument("booking_id", type=int)
+@click.argument("booking_id", type=ID)
 @click.option("--note", required=True)
 @format_option
 @pass_options
@@ -521,7 +521,7 @@ def nr_cancel(opts: Options, booking_id: int, note: str, fmt: str) -> None:
 
 
 @narasumber.command("confirm")
-@click.argument("booking_id", type=int)
+@click.argument("booking_id", type=ID)
 @format_option
 @pass_options
 def nr_confirm(opts: Options, booking_id: int, fmt: str) -> None:
@@ -533,11 +533,11 @@ def nr_confirm(opts: Options, booking_id: int, fmt: str) -> None:
 
 
 @narasumber.command("bookings")
-@click.option("--person", "narasumber_id", type=int, default=None, help="One narasumber.")
-@click.option("--case", "case_id", type=int, default=None, help="Bookings of one case.")
+@click.option("--person", "narasumber_id", type=ID, default=None, help="One narasumber.")
+@click.option("--case", "case_id", type=ID, default=None, help="Bookings of one case.")
 @_range_options(required=False)
 @click.option("--all", "include_cancelled", is_flag=True, help="Also cancelled ones.")
-@click.option("--limit", type=click.IntRange(1), default=None)
+@click.option("--limit", type=ID, default=None)
 @format_option
 @pass_options
 def nr_bookings(

@@ -10,7 +10,15 @@ from typing import Any
 
 import click
 
-from soptui.cli import Options, emit, format_option, parse_date_opt, pass_options
+from soptui.cli import (
+    ID,
+    Options,
+    emit,
+    format_option,
+    parse_date_opt,
+    pass_options,
+    read_input_file,
+)
 from soptui.errors import InputError
 from soptui.i18n import t
 
@@ -51,7 +59,7 @@ def sop_list(opts: Options, fmt: str) -> None:
 @sop.command("show")
 @click.argument("code")
 @click.option(
-    "--version", "version", type=int, default=None, help="A given version (default newest)."
+    "--version", "version", type=ID, default=None, help="A given version (default newest)."
 )
 @format_option
 @pass_options
@@ -169,14 +177,11 @@ def _wrap(text: str, width: int) -> str:
 
 
 @sop.command("import")
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file")
 @pass_options
 def sop_import(opts: Options, file: str) -> None:
     """Add a new SOP or a new version of one (admin)."""
-    try:
-        source = Path(file).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError("err.file", path=file, reason=str(exc)) from exc
+    source = read_input_file(file)
     svc = opts.service()
     code, version, created = svc.sop_import(svc.actor, source, file)
     emit(t("ok.sop_import" if created else "ok.sop_same", code=code, version=version))
@@ -241,7 +246,7 @@ CASE_COLUMNS = [
 @click.option(
     "--from-letter",
     "from_letter",
-    type=int,
+    type=ID,
     default=None,
     help="Start from a registered incoming letter (its id).",
 )
@@ -291,7 +296,7 @@ def case_new(
 )
 @click.option("--sop", "sop_code", default=None)
 @click.option("--search", default=None)
-@click.option("--limit", type=click.IntRange(1), default=None)
+@click.option("--limit", type=ID, default=None)
 @format_option
 @pass_options
 def case_list(
@@ -344,7 +349,7 @@ def case_print(opts: Options, case_id: int, output: str, paper: str) -> None:
 
 
 @case.command("show")
-@click.argument("case_id", type=int)
+@click.argument("case_id", type=ID)
 @format_option
 @pass_options
 def case_show(opts: Options, case_id: int, fmt: str) -> None:
@@ -467,7 +472,7 @@ def case_show(opts: Options, case_id: int, fmt: str) -> None:
 def _expect_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--expect-version",
-        type=int,
+        type=ID,
         default=None,
         help="Refuse if the case changed since this version was read.",
     )(f)
@@ -478,7 +483,7 @@ def _done(case_id: int, what: str) -> None:
 
 
 @case.command("complete")
-@click.argument("case_id", type=int)
+@click.argument("case_id", type=ID)
 @click.option("--note", default=None)
 @_expect_option
 @pass_options
@@ -491,7 +496,7 @@ def case_complete(
 
 
 @case.command("return")
-@click.argument("case_id", type=int)
+@click.argument("case_id", type=ID)
 @click.option("--note", required=True)
 @click.option(
     "--to", "to", default=None, metavar="STEP_NO", help="An earlier step (number or key)."
@@ -509,7 +514,7 @@ def case_return(
 
 
 @case.command("refuse")
-@click.argument("case_id", type=int)
+@click.argument("case_id", type=ID)
 @click.option("--note", required=True)
 @_expect_option
 @pass_options
@@ -519,7 +524,7 @@ def case_refuse(opts: Options, case_id: int, note: str, expect_version: int | No
 
 
 @case.command("note")
-@click.argument("case_id", type=int)
+@click.argument("case_id", type=ID)
 @click.option("--text", required=True)
 @pass_options
 def case_note(opts: Options, case_id: int, text: str) -> None:
@@ -528,7 +533,7 @@ def case_note(opts: Options, case_id: int, text: str) -> None:
 
 
 @case.command("pause")
-@click.argument("case_id", type=int)
+@click.argument("case_id", type=ID)
 @click.option("--note", required=True)
 @_expect_option
 @pass_options
@@ -539,7 +544,7 @@ def case_pause(opts: Options, case_id: int, note: str, expect_version: int | Non
 
 
 @case.command("resume")
-@click.argument("case_id", type=int)
+@click.argument("case_id", type=ID)
 @click.option("--note", default=None)
 @_expect_option
 @pass_options
@@ -549,7 +554,7 @@ def case_resume(opts: Options, case_id: int, note: str | None, expect_version: i
 
 
 @case.command("cancel")
-@click.argument("case_id", type=int)
+@click.argument("case_id", type=ID)
 @click.option("--note", required=True)
 @_expect_option
 @pass_options
@@ -560,6 +565,9 @@ def case_cancel(opts: Options, case_id: int, note: str, expect_version: int | No
 
 
 # ----- calendar ----------------------------------------------------------------------
+
+CALENDAR_SHOW_DAYS = 3660  # ten years a listing
+SCHEDULE_FILE_MAX = 64 * 1024
 
 
 @click.group()
@@ -579,8 +587,8 @@ def calendar_show(opts: Options, start: str | None, end: str | None, fmt: str) -
     last = parse_date_opt(end) or first + timedelta(days=13)
     if last < first:
         raise InputError("err.bad_range")
-    if (last - first).days > 3660:
-        raise InputError("err.bad_range")
+    if (last - first).days > CALENDAR_SHOW_DAYS:
+        raise InputError("err.range_too_long", days=CALENDAR_SHOW_DAYS)
     days = opts.ready().calendar_days(first, last)
     rows = [
         {
@@ -650,7 +658,6 @@ def calendar_open(opts: Options, day: str, until: str | None, note: str) -> None
 @click.option(
     "--file",
     "file",
-    type=click.Path(dir_okay=False),
     default=None,
     help='JSON week, e.g. {"mon": [["08:00","12:00"]], ...}',
 )
@@ -664,9 +671,12 @@ def calendar_schedule(
 
     week = None
     if file:
+        text = read_input_file(file, SCHEDULE_FILE_MAX)
         try:
-            week = json.loads(Path(file).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
+            week = json.loads(text)
+        except RecursionError as exc:
+            raise InputError("err.too_deep", path=file) from exc
+        except ValueError as exc:
             raise InputError("err.schedule", reason=str(exc)) from exc
         if not isinstance(week, dict):
             raise InputError("err.schedule", reason="JSON object expected")

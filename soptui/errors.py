@@ -17,21 +17,37 @@ class SoptuiError(Exception):
     def message(self) -> str:
         from soptui.i18n import t
 
-        return t(self.key, **self.params)
+        return t(self.key, **{k: shown(v) for k, v in self.params.items()})
 
     def __str__(self) -> str:
         return self.message()
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Pickled whole (key and params) - the terminal app's start-up helper
-        # sends errors across a process boundary (soptui.prefetch).
-        return (_restore, (type(self), self.key, self.params))
+
+SHOWN_MAX = 200
 
 
-def _restore(cls: type[SoptuiError], key: str, params: dict[str, Any]) -> SoptuiError:
-    error = cls.__new__(cls)
-    SoptuiError.__init__(error, key, **params)
-    return error
+def shown(value: Any) -> Any:
+    """A value as an error message may echo it: what a clerk typed can be
+    100 KB long, hold undecodable bytes, newlines or terminal escapes, and a
+    message is one short line that must not drive the terminal. Control,
+    invisible and undecodable characters are written as escapes; long values
+    are cut."""
+    if not isinstance(value, str):
+        return value
+    import unicodedata
+
+    text = value if len(value) <= SHOWN_MAX else value[: SHOWN_MAX - 1] + "…"
+    if text.isprintable():
+        return text
+    out = []
+    for ch in text:
+        if ch.isprintable() or (ch == " "):
+            out.append(ch)
+        elif unicodedata.category(ch) == "Cs":
+            out.append(f"\\x{ord(ch) - 0xDC00:02x}")  # an undecodable byte, as Python escapes it
+        else:
+            out.append(ch.encode("unicode_escape").decode("ascii"))
+    return "".join(out)
 
 
 class InputError(SoptuiError):

@@ -25,7 +25,7 @@ from soptui.db.engine import Database
 from soptui.db.models import Case, Letter, LetterCounter, NumberPattern, Setting
 from soptui.errors import InputError, NotFoundError, RuleError
 from soptui.identity import Actor
-from soptui.validate import NAME_MAX, NOTE_MAX, SHORT_MAX, TITLE_MAX, clean_text
+from soptui.validate import NAME_MAX, NOTE_MAX, SHORT_MAX, TITLE_MAX, clean_text, guarded
 from soptui.views import LetterView
 
 OFFICE_TZ = ZoneInfo("Asia/Jakarta")
@@ -92,6 +92,7 @@ def check_klasifikasi(value: str) -> str:
     return text
 
 
+@guarded
 class LetterService:
     def __init__(self, db: Database, clock: Callable[[], datetime]) -> None:
         self.db = db

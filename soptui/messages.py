@@ -62,6 +62,7 @@ ID: dict[str, str] = {
     "err.server_unreachable": "Server soptui tidak menjawab di {path}. Tanyakan ke admin kantor.",
     "err.server_denied": "Tidak boleh membuka soket server {path} (bukan anggota grup soptui?).",
     "err.server_none": "Tidak ada server soptui yang berjalan untuk basis data ini.",
+    "err.server_refused": "{detail}",
     "err.server_failed": "Server soptui tidak dapat dimulai ({code}): {detail}",
     "err.server_dir": "Folder soket {path} bukan milik Anda sendiri atau terbuka bagi orang lain.",
     "err.server_stop": "Hanya pemilik server yang boleh menghentikannya.",
@@ -69,6 +70,7 @@ ID: dict[str, str] = {
     "ok.server_status": "Server soptui {version}, pid {pid}, {database}; {clients} klien lain tersambung; berjalan {uptime_s} dtk.",
     "ok.server_stopped": "Server dihentikan.",
     "err.db_connect": "Tidak dapat terhubung ke basis data: {reason}",
+    "err.db_missing": "Tidak ada basis data di {path}; buat dengan soptui init (periksa --db).",
     "err.no_such_option": "Opsi tidak dikenal: {option}. Lihat --help.",
     "err.missing_param": "Wajib diisi: {param}.",
     "err.bad_param": "Nilai tidak valid untuk {param}: {detail}",
@@ -302,6 +304,7 @@ EN: dict[str, str] = {
     "err.server_unreachable": "No soptui server answers at {path}. Ask the office admin.",
     "err.server_denied": "Not allowed to open the server socket {path} (not in the soptui group?).",
     "err.server_none": "No soptui server is running for this database.",
+    "err.server_refused": "{detail}",
     "err.server_failed": "The soptui server could not start ({code}): {detail}",
     "err.server_dir": "The socket folder {path} is not yours alone or is open to others.",
     "err.server_stop": "Only the server's owner may stop it.",
@@ -309,6 +312,7 @@ EN: dict[str, str] = {
     "ok.server_status": "soptui server {version}, pid {pid}, {database}; {clients} other clients connected; up {uptime_s} s.",
     "ok.server_stopped": "Server stopped.",
     "err.db_connect": "Cannot connect to the database: {reason}",
+    "err.db_missing": "No database at {path}; create one with soptui init (check --db).",
     "err.no_such_option": "No such option: {option}. See --help.",
     "err.missing_param": "Missing: {param}.",
     "err.bad_param": "Invalid value for {param}: {detail}",
@@ -481,9 +485,9 @@ EN: dict[str, str] = {
 }
 
 # The narasumber registry's and the terminal app's strings.
-from soptui import messages_flow, messages_narasumber, messages_ui  # noqa: E402
+from soptui import messages_flow, messages_input, messages_narasumber, messages_ui  # noqa: E402
 
 MESSAGES: dict[str, dict[str, str]] = {
-    "id": {**ID, **messages_narasumber.ID, **messages_ui.ID, **messages_flow.ID},
-    "en": {**EN, **messages_narasumber.EN, **messages_ui.EN, **messages_flow.EN},
+    "id": {**ID, **messages_narasumber.ID, **messages_ui.ID, **messages_flow.ID, **messages_input.ID},
+    "en": {**EN, **messages_narasumber.EN, **messages_ui.EN, **messages_flow.EN, **messages_input.EN},
 }

@@ -92,7 +92,9 @@ from soptui.validate import (
     NAME_MAX,
     NOTE_MAX,
     TITLE_MAX,
+    check_search,
     clean_text,
+    guarded,
     normalise_nip,
 )
 
@@ -214,7 +216,7 @@ def normalise_nik(value: str | None) -> str | None:
     if text is None:
         return None
     digits = re.sub(r"[\s.\-]", "", text)
-    if not re.fullmatch(r"\d{16}", digits):
+    if not re.fullmatch(r"[0-9]{16}", digits):
         raise InputError("err.nr.bad_nik", value=value)
     day, month = int(digits[6:8]), int(digits[8:10])
     if day > 40:
@@ -279,7 +281,7 @@ def normalise_phone(value: str | None) -> str | None:
     if text is None:
         return None
     digits = re.sub(r"\D", "", text)
-    if not re.fullmatch(r"[\d\s+().\-/]+", text) or not 6 <= len(digits) <= 15:
+    if not re.fullmatch(r"[0-9\s+().\-/]+", text, re.ASCII) or not 6 <= len(digits) <= 15:
         raise InputError("err.nr.bad_phone", value=value)
     return text
 
@@ -482,6 +484,7 @@ _GRAM_NEIGHBOURS = (
 # ----- the service -------------------------------------------------------------------
 
 
+@guarded
 class NarasumberService:
     def __init__(
         self,
@@ -734,6 +737,7 @@ class NarasumberService:
     ) -> list[Person]:
         """Persons in name order (gelar ignored); with a topic, those whose
         topics match it, best match first."""
+        check_search(topic, "Materi")
         wanted = parse_status(status) if status else None
         statuses = (wanted,) if wanted else None
         with self.db.read() as s:
@@ -766,6 +770,7 @@ class NarasumberService:
         pendidikan. Every word must match somewhere, as a prefix or within a
         typo ("akuntasi" finds "akuntansi"); best match first, then name.
         No words: everyone (of the status), by name."""
+        check_search(text)
         wanted = parse_status(status) if status else None
         query_words = words(text)
         if not query_words:
@@ -794,6 +799,7 @@ class NarasumberService:
         No topic: every approved person, by name. include_unapproved adds the
         others after the approved ones of an equal match (not bookable, shown
         with their status); free_only keeps the free ones."""
+        check_search(topic, "Materi")
         start, end = check_span(start, end, self.tz_name)
         if limit < 1:
             raise InputError("err.nr.bad_limit", value=limit)

@@ -30,6 +30,7 @@ from soptui.db.engine import Database
 from soptui.db.models import Case, StepAttempt, User, UserRole
 from soptui.db.registry_models import Narasumber, NarasumberBooking
 from soptui.errors import InputError
+from soptui.validate import guarded
 from soptui.views import Report, semester_range  # noqa: F401  (re-exported)
 
 OFFICE_TZ = ZoneInfo("Asia/Jakarta")
@@ -57,6 +58,7 @@ def day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
     return lo, hi
 
 
+@guarded
 class ReportService:
     def __init__(self, db: Database, catalogs: CatalogStore, clock: Callable[[], datetime]) -> None:
         self.db = db

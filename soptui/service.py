@@ -22,10 +22,12 @@ from soptui.letters import LetterService
 from soptui.narasumber import NarasumberService
 from soptui.reports import ReportService
 from soptui.users import DEMO_KEY, UserService, os_full_name
+from soptui.validate import guarded
 from soptui.views import ChainReport, HeadLine, Report, SopSummary
 from soptui.workcal import DayInfo
 
 
+@guarded
 class Soptui:
     def __init__(
         self,

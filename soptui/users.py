@@ -17,7 +17,7 @@ from soptui.db.engine import Database
 from soptui.db.models import Delegation, Setting, User, UserRole
 from soptui.errors import InputError, NotFoundError, PermissionDenied, RuleError
 from soptui.identity import ADMIN_ROLE, Actor, os_login
-from soptui.validate import NAME_MAX, clean_text, normalise_nip
+from soptui.validate import NAME_MAX, clean_text, guarded, normalise_nip
 from soptui.views import DelegationView, UserView
 
 
@@ -50,8 +50,7 @@ def _delegations_query(user_id: int, today: date) -> Select[Any]:
     )
 
 
-# The statements behind soptui.actors.Lookups, by name. The start-up fast path
-# (soptui.fastpath) compiles these same statements and replays them.
+# The statements behind soptui.actors.Lookups, by name.
 IDENTITY_QUERIES: dict[str, Callable[..., Select[Any]]] = {
     "user": _user_query,
     "roles": _roles_query,
@@ -82,6 +81,7 @@ def _view(user: User) -> UserView:
     )
 
 
+@guarded
 class UserService:
     def __init__(self, db: Database, catalogs: CatalogStore, clock: Callable[[], datetime]) -> None:
         self.db = db

@@ -1,7 +1,7 @@
-"""Plain read models handed to the CLI and the screens (no ORM objects leak out),
-and how an inbox row and the view counts are built from plain column values:
-shared by the case service and the start-up fast path (soptui.fastpath), which
-reads the same columns without SQLAlchemy."""
+"""Plain read models: what the services return, the server sends and the
+clients (the CLI, the screens) decode (no ORM objects leak out; no SQLAlchemy
+here), and how an inbox row and the view counts are built from plain column
+values."""
 
 from __future__ import annotations
 
@@ -241,9 +241,11 @@ def semester_range(value: str) -> tuple[date, date]:
     """'2026-1' -> Jan..Jun 2026; '2026-2' -> Jul..Dec 2026."""
     try:
         year_text, half = value.split("-")
-        year = int(year_text)
+        year = int(year_text) if len(year_text) <= 4 else 0
     except ValueError as exc:
         raise InputError("err.bad_semester", value=value) from exc
+    if not 1900 <= year <= 2200:  # soptui.validate's YEAR_MIN..YEAR_MAX
+        raise InputError("err.bad_semester", value=value)
     if half == "1":
         return date(year, 1, 1), date(year, 6, 30)
     if half == "2":

@@ -28,6 +28,8 @@ def client_files() -> list[Path]:
     files = [*sorted((ROOT / "screens").glob("*.py")), ROOT / "soptui" / "app.py"]
     files += sorted((ROOT / "soptui").glob("cli*.py"))
     files += sorted((ROOT / "soptui" / "client").glob("*.py"))
+    files += sorted((ROOT / "soptui" / "printing").glob("*.py"))  # written as the clerk
+    files += [ROOT / "soptui" / "flowchart.py"]
     return files
 
 

@@ -282,15 +282,17 @@ def test_init_makes_the_os_login_first_admin_and_is_idempotent(sqlite_url, capsy
     assert only["login"] == os_login() and only["roles"] == ["admin"]
 
 
-def test_a_new_database_is_set_up_by_its_server_and_refuses_strangers(sqlite_url, capsys):
-    """The private server started on demand makes the schema; an action by
-    someone who is not a registered clerk yet is refused in one line."""
-    cli.main(["--db", sqlite_url, "case", "list"])
-    assert capsys.readouterr().out.count("\n") <= 2  # the heading alone
+def test_a_command_on_a_missing_database_is_refused_and_creates_nothing(sqlite_url, capsys):
+    """Only the app, init and demo make a new database: a mistyped --db for
+    any other command says so in one line and leaves no file behind."""
+    from pathlib import Path
+
+    path = Path(sqlite_url.removeprefix("sqlite:///"))
     with pytest.raises(SystemExit) as exc:
-        cli.main(["--db", sqlite_url, "case", "new", "NARSUM-PERMINTAAN", "--title", "x"])
+        cli.main(["--db", sqlite_url, "case", "list"])
     err = capsys.readouterr().err
-    assert exc.value.code == 1 and err.count("\n") == 1 and os_login() in err
+    assert exc.value.code == 2 and err.count("\n") == 1 and "soptui init" in err
+    assert not path.exists()
 
 
 def test_demo_refuses_a_non_empty_database(run):

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from soptui.client.connection import Connection
 from soptui.errors import InputError, RuleError
+from soptui.i18n import language
 
 LINGER_SECONDS = 300
 START_TIMEOUT = 60.0
@@ -60,6 +61,7 @@ def connect(
     as_user: str | None = None,
     watch: bool = False,
     start: bool = True,
+    create: bool = True,
 ) -> Connection:
     """A connection to the office server at `server`, or to the private
     server for `url` (started when `start` and none is running)."""
@@ -81,7 +83,7 @@ def connect(
     except (FileNotFoundError, ConnectionRefusedError):
         if not start:
             raise RuleError("err.server_none") from None
-    start_private(url, path)
+    start_private(url, path, create=create)
     conn.open()
     return conn
 
@@ -95,7 +97,7 @@ def linger_seconds() -> float:
     return value if 0 <= value <= 86400 else LINGER_SECONDS
 
 
-def start_private(url: str, path: Path) -> None:
+def start_private(url: str, path: Path, *, create: bool = True) -> None:
     """Start the private server for `url` and wait until it answers. Two
     clients starting at once: the server's lock lets one of them win and the
     other's server leaves at once; both then connect to the winner."""
@@ -111,6 +113,8 @@ def start_private(url: str, path: Path) -> None:
                     sys.executable,
                     "-m",
                     "soptui",
+                    "--lang",
+                    language(),  # its start-up errors reach this clerk
                     "--db",
                     url,
                     "serve",
@@ -119,6 +123,7 @@ def start_private(url: str, path: Path) -> None:
                     str(path),
                     "--linger",
                     str(linger_seconds()),
+                    "--create" if create else "--no-create",
                 ],
                 stdin=subprocess.DEVNULL,
                 stdout=log,
@@ -132,7 +137,10 @@ def start_private(url: str, path: Path) -> None:
                 return
             code = process.poll()
             if code is not None:
-                raise RuleError("err.server_failed", detail=_last_line(log_path), code=code)
+                detail = _last_line(log_path).removeprefix("soptui: ")
+                if code == 2:  # the server's own one-line refusal of its input
+                    raise InputError("err.server_refused", detail=detail)
+                raise RuleError("err.server_failed", detail=detail, code=code)
             time.sleep(0.02)
         raise RuleError("err.server_failed", detail=_last_line(log_path), code="timeout")
 

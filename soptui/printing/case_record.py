@@ -10,9 +10,8 @@ from fpdf.fonts import FontFace
 
 from soptui.formatting import local, minutes_text
 from soptui.i18n import t
-from soptui.letters import LetterView
 from soptui.printing.base import FONT, Paper
-from soptui.views import CaseDetail
+from soptui.views import CaseDetail, LetterView
 
 ROW = 5.0
 

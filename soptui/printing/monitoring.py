@@ -8,7 +8,7 @@ from datetime import date
 
 from soptui.i18n import t
 from soptui.printing.base import FONT, Paper
-from soptui.reports import Report
+from soptui.views import Report
 
 
 def monitoring_pdf(

@@ -25,6 +25,11 @@ from soptui.cli import Options, pass_options
 )
 @click.option("--admin", metavar="LOGIN", default=None, help="First admin of an empty database.")
 @click.option("--group", metavar="GROUP", default=None, help="Group that may connect (0660).")
+@click.option(
+    "--create/--no-create",
+    default=True,
+    help="Make a SQLite database that does not exist yet (default) or refuse to.",
+)
 @pass_options
 def serve(
     opts: Options,
@@ -33,6 +38,7 @@ def serve(
     linger: float | None,
     admin: str | None,
     group: str | None,
+    create: bool,
 ) -> None:
     """The server, in the foreground: alone opens the database (systemd runs this)."""
     from soptui.client.spawn import private_socket
@@ -44,6 +50,12 @@ def serve(
         raise click.BadParameter("0..86400", param_hint="--linger")
     sys.exit(
         run_server(
-            url, path, private=private or not socket_path, linger=linger, admin=admin, group=group
+            url,
+            path,
+            private=private or not socket_path,
+            linger=linger,
+            admin=admin,
+            group=group,
+            create=create,
         )
     )

@@ -22,6 +22,7 @@ def run_server(
     linger: float | None = None,
     admin: str | None = None,
     group: str | None = None,
+    create: bool = True,
 ) -> int:
     """Serve until stopped (SIGTERM, SIGINT, SIGHUP, `soptui server stop`, or
     a private server's linger running out). Returns the exit code."""
@@ -30,7 +31,7 @@ def run_server(
         stream=sys.stderr,
         format="%(asctime)s soptui-serve[%(process)d] %(levelname)s %(message)s",
     )
-    svc = open_office(url, admin=admin)
+    svc = open_office(url, admin=admin, create=create)
     server = Server(svc, socket_path, private=private, linger=linger, group=group)
     if not server.bind():
         # Another server holds this socket (two clients started one at once):

@@ -318,13 +318,31 @@ class Server:
             client.send(message)
 
 
+def _missing_sqlite_file(url: str) -> str | None:
+    from sqlalchemy.engine import make_url
+
+    from soptui.db.engine import normalise_url
+
+    parsed = make_url(normalise_url(url))
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    return None if Path(database).exists() else database
+
+
 def _refusal(key: str, **params: Any) -> Welcome:
     return Welcome(PROTOCOL, __version__, failure=Failure("RuleError", key, params))
 
 
-def open_office(url: str, *, admin: str | None = None) -> Soptui:
+def open_office(url: str, *, admin: str | None = None, create: bool = True) -> Soptui:
     """The services on `url`, the schema made or upgraded and the bundled
-    catalog published (idempotent), so every client finds a ready database."""
+    catalog published (idempotent), so every client finds a ready database.
+    Without `create`, a SQLite file that does not exist yet is refused (a
+    mistyped --db must not leave a new database behind)."""
+    if not create:
+        missing = _missing_sqlite_file(url)
+        if missing is not None:
+            raise InputError("err.db_missing", path=missing)
     svc = Soptui(url)
     try:
         svc.init(admin_login=admin, create_admin=admin is not None)
