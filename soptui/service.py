@@ -247,7 +247,7 @@ class Soptui:
 
     def audit_verify(self, against: list[str] | None = None) -> ChainReport:
         """Chain, seals, SOP hashes, state against the seals, and, given the
-        lines of a head log, every logged head (soptui.audit.verify)."""
+        lines of a head log, every logged head (soptui.audit.check)."""
         with self.db.read() as s:
             return audit.verify(s, self.audit_key, against)
 

@@ -275,7 +275,7 @@ class LetterView:
 
 @dataclass(frozen=True)
 class ChainReport:
-    """What `audit verify` found (soptui.audit.verify)."""
+    """What `audit verify` found (soptui.audit.check)."""
 
     ok: bool
     events: int

@@ -5,7 +5,7 @@
 - keys: the HMAC key kept outside the database (load_or_create_key).
 - state: digests of the state tables, by subject (a case with its attempts...).
 - seal: one keyed seal per writing transaction (event hash + row digests).
-- verify: chain, seals, SOP hashes, state against the seals, head log.
+- check: verify() - chain, seals, SOP hashes, state against the seals, head log.
 - headlog: the head written outside the database by the server.
 """
 
@@ -34,7 +34,7 @@ _WHERE = {
     "Sealer": "seal",
     "touch": "seal",
     "touch_all": "seal",
-    "verify": "verify",
+    "verify": "check",
 }
 __all__ = [*sorted(_WHERE), "ChainReport", "Setting"]
 

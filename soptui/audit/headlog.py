@@ -80,7 +80,13 @@ class HeadLog:
         return line
 
 
+SEND_MAX = 5_000  # lines sent to the server (its argument limit is 10,000 items)
+
+
 def read_lines(path: str | os.PathLike[str]) -> list[str]:
-    """A head log's lines (syslog copies: the part after 'head ')."""
+    """A head log's lines (syslog copies: the part after 'head '), the newest
+    SEND_MAX of them: the newest line alone catches a cut-back trail, and any
+    line a rewrite of the events before it."""
     text = Path(path).read_text(encoding="utf-8", errors="replace")
-    return [line.split("head ", 1)[-1] if " head " in line else line for line in text.splitlines()]
+    lines = [line.split("head ", 1)[-1] if " head " in line else line for line in text.splitlines()]
+    return [line for line in lines if line.strip()][-SEND_MAX:]
