@@ -60,20 +60,37 @@ class TrailDamaged(RuleError):
         return t(self.key, problem=t("audit." + str(self.params.get("problem"))))
 
 
+LAST_SEAL = "audit_last_seal"
+
+
+def _ends(session: Session, last: int) -> Any:
+    """One statement: the newest event's seq, the hash at the head's seq, and
+    the newest seal's seq, key id and mac."""
+    newest_seal = select(AuditSeal).order_by(AuditSeal.seq.desc()).limit(1).subquery()
+    return session.execute(
+        select(
+            select(func.max(CaseEvent.seq)).scalar_subquery(),
+            select(CaseEvent.hash).where(CaseEvent.seq == last).scalar_subquery(),
+            select(newest_seal.c.seq).scalar_subquery(),
+            select(newest_seal.c.key_id).scalar_subquery(),
+            select(newest_seal.c.mac).scalar_subquery(),
+        )
+    ).one()
+
+
 def damage(session: Session, head_value: str, *, bulk: bool = False) -> str | None:
-    """Why new events cannot follow this head, or None. Three small reads on
-    primary keys: the newest event and seal must be the head's (bulk: a loader
-    that wrote events itself and seals a baseline now, soptui.audit.touch_all)."""
+    """Why new events cannot follow this head, or None: the newest event and
+    seal must be the head's (bulk: a loader that wrote events itself and
+    seals a baseline now, soptui.audit.touch_all). Leaves the newest seal's
+    (seq, key_id, mac) in session.info for the seal of this transaction."""
     head_seq, head_hash = head_value.split(":", 1)
     last = int(head_seq)
-    newest = session.execute(select(func.max(CaseEvent.seq))).scalar_one() or 0
-    if newest != last:
-        return "tail" if newest > last else "head"
-    if last and session.execute(
-        select(CaseEvent.hash).where(CaseEvent.seq == last)
-    ).scalar_one_or_none() != head_hash:
+    newest, hash_at_head, sealed, key_id, mac = _ends(session, last)
+    session.info[LAST_SEAL] = (sealed, key_id, mac) if sealed is not None else None
+    if (newest or 0) != last:
+        return "tail" if (newest or 0) > last else "head"
+    if last and hash_at_head != head_hash:
         return "head"
-    sealed = session.execute(select(func.max(AuditSeal.seq))).scalar_one()
     if sealed is not None and sealed > last:
         return "tail"
     if sealed is not None and sealed < last and not bulk:

@@ -22,7 +22,7 @@ everything is keyed.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -76,6 +76,12 @@ def _after_flush(session: Session, _context: Any) -> None:
             touched.add(subject)
 
 
+class _Seal(NamedTuple):
+    seq: int
+    key_id: str
+    mac: str
+
+
 class Sealer:
     def __init__(self, key: AuditKey | None) -> None:
         self.key = key or DEV_KEY
@@ -103,7 +109,9 @@ class Sealer:
             events = session.info["audit_events"]
         first_seq = events[0][0]
         seq, event_hash = events[-1]
-        previous = last_seal(session)
+        # Read with the head locked, before this transaction's events (chain.damage).
+        found = session.info.get(chain.LAST_SEAL)
+        previous = _Seal(*found) if found is not None else None
         if self.key.is_dev and previous is not None and previous.key_id != DEV_KEY.key_id:
             raise RuleError("err.audit_dev_key")
         baseline = (
