@@ -52,6 +52,8 @@ from soptui.service import Soptui
 log = logging.getLogger("soptui.server")
 HELLO_TIMEOUT = 10.0  # seconds a new connection has to say Hello
 WORKERS = 16
+MAX_CLIENTS = 1000  # connections at once; past it a new one is told so and closed
+MAX_PER_UID = 100  # one account cannot take them all
 _CRED = struct.Struct("3i")
 
 
@@ -215,7 +217,10 @@ class Server:
                 message = decode_client_message(body)
                 if not isinstance(message, Call):
                     raise ProtocolError("a second Hello")
-                self.pool.submit(self._answer, client, message)
+                try:
+                    self.pool.submit(self._answer, client, message)
+                except RuntimeError:  # the server is stopping
+                    return
         except ProtocolError as exc:
             log.info("client dropped: %s", exc)
             if client is not None:
@@ -248,6 +253,12 @@ class Server:
             )
         elif self.private and uid != self.uid:
             refusal = _refusal("err.server_not_yours")
+        else:
+            with self.clients_lock:
+                total = len(self.clients)
+                mine = sum(1 for c in self.clients if c.caller.uid == uid)
+            if total >= MAX_CLIENTS or mine >= MAX_PER_UID:
+                refusal = _refusal("err.server_full")
         try:
             login = pwd.getpwuid(uid).pw_name
         except KeyError:
