@@ -328,6 +328,7 @@ def generate(
         flush()
         s.merge(Setting(key=audit.HEAD_KEY, value=f"{seq}:{prev}"))
         counts.update(_letters(s, text_rng, letter_cases))
+        audit.touch_all(s)  # loaded in bulk: sealed as a baseline of every row
     registry_started = time.perf_counter()
     with svc.db.write() as s:
         clerks = by_role["anggota-tim-kerja"] + by_role["petugas-informasi-tu"]
@@ -344,6 +345,7 @@ def generate(
                 quiet=quiet,
             )
         )
+        audit.touch_all(s)
     if svc.db.backend == "postgresql":
         with svc.db.engine.begin() as conn:  # ids were given explicitly: move the sequences on
             for table in ("cases", "step_attempts", "narasumber"):

@@ -646,6 +646,32 @@ def writes(run: Run, db: str, seconds: float, command: str) -> None:
     run.add("writes: errors", errors, "count", "0", errors == 0, command)
 
 
+def audit_verify(run: Run, db: str, command: str) -> None:
+    """`soptui audit verify` over the whole trail: chain, seals, SOP hashes and
+    every state row against the seals (the generated data is one baseline seal)."""
+    from soptui.service import Soptui
+
+    svc = Soptui(db)
+    try:
+        times = []
+        for _ in range(2):
+            t0 = time.perf_counter()
+            report = svc.audit_verify()
+            times.append(time.perf_counter() - t0)
+    finally:
+        svc.close()
+    limit = 60.0 if not run.small else 30.0
+    run.add(
+        "audit verify: whole trail and state",
+        min(times),
+        "s",
+        f"<= {limit:.0f}",
+        report.ok and min(times) <= limit,
+        command,
+        f"{report.events} events, {report.seals} seals, ok={report.ok}",
+    )
+
+
 # ----- the whole run ---------------------------------------------------------------------
 
 
@@ -668,6 +694,9 @@ def main() -> None:
         action="store_true",
         help="only the data-layer figures and query plans (no terminal, no writes)",
     )
+    parser.add_argument(
+        "--audit-only", action="store_true", help="only the audit verify figure"
+    )
     parser.add_argument("--write-doc", default=None, help="write the figures as markdown here")
     args = parser.parse_args()
     small = args.small
@@ -681,6 +710,7 @@ def main() -> None:
         + (f" --persons {persons}" if args.persons else "")
         + (f" --bookings {bookings}" if args.bookings else "")
         + (" --data-only" if args.data_only else "")
+        + (" --audit-only" if args.audit_only else "")
     )
     run = Run(small)
     tmp = Path(tempfile.mkdtemp(prefix="soptui-bench-"))
@@ -691,10 +721,14 @@ def main() -> None:
             counts = generate(db, cases, 7, quiet=True, persons=persons, bookings=bookings)
             print(f"generated {counts} in {time.perf_counter() - t0:.0f} s", flush=True)
         ui = db if "://" not in db or db.startswith("sqlite") else None
-        if ui and not args.data_only:
-            ui_figures(run, ui, pairs, command)
-        data_layer(run, db, max(pairs, 15), command)
-        if not args.data_only:
+        if args.audit_only:
+            audit_verify(run, db, command)
+        else:
+            if ui and not args.data_only:
+                ui_figures(run, ui, pairs, command)
+            data_layer(run, db, max(pairs, 15), command)
+            audit_verify(run, db, command)
+        if not args.data_only and not args.audit_only:
             writes(run, db, 3.0 if small else 10.0, command)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -262,3 +262,19 @@ class CaseRead(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
     read_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AuditSeal(Base):
+    """A keyed seal over the trail, one per writing transaction: the HMAC
+    (key named by key_id, kept outside the database) of the newest event's
+    hash, the previous seal's mac and the digests of the rows the transaction
+    left behind. A baseline seal holds the digest of every row."""
+
+    __tablename__ = "audit_seals"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    key_id: Mapped[str] = mapped_column(String(32))
+    event_hash: Mapped[str] = mapped_column(String(64))
+    prev_mac: Mapped[str] = mapped_column(String(64))
+    state: Mapped[dict[str, Any]] = mapped_column(JsonDoc, default=dict)
+    meta: Mapped[dict[str, Any]] = mapped_column(JsonDoc, default=dict)
+    mac: Mapped[str] = mapped_column(String(64))

@@ -1377,6 +1377,7 @@ class NarasumberService:
 
     @staticmethod
     def _set_topics(s: Session, narasumber_id: int, topics: Sequence[str]) -> None:
+        audit.touch(s, f"narasumber:{narasumber_id}")
         s.execute(delete(NarasumberTopic).where(NarasumberTopic.narasumber_id == narasumber_id))
         s.add_all(
             NarasumberTopic(narasumber_id=narasumber_id, position=i, topic=topic)

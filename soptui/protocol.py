@@ -156,6 +156,7 @@ OPS: dict[str, Op] = {
     "role_key": _op(str),
     "agenda": _op(Report),
     "audit_verify": _op(ChainReport),
+    "audit_repair_tail": _op(int, ME_, write=True, admin=True),
     "audit_head": _op(str),
     "demo": _op(tuple[int, int], write=True),
     # cases

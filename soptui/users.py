@@ -145,6 +145,13 @@ class UserService:
             user.roles = [UserRole(role_key=k) for k in role_keys]
             s.add(user)
             s.flush()
+            audit.append(
+                s,
+                at=self.clock(),
+                kind="user_added",
+                actor_id=actor.id if actor is not None else None,
+                data={"id": user.id, "login": clean_login, "roles": role_keys},
+            )
             return _view(user)
 
     def list(self) -> list[UserView]:

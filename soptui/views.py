@@ -284,11 +284,31 @@ class LetterView:
 
 @dataclass(frozen=True)
 class ChainReport:
+    """What `audit verify` found (soptui.audit.check)."""
+
     ok: bool
     events: int
     head: str
     first_bad_seq: int | None = None
     problem: str | None = None
+    row: str | None = None  # "cases 12": the first state row that disagrees
+    seals: int = 0
+    legacy_upto: int = 0  # events up to here are checked by the keyless chain only
+    key_ids: tuple[str, ...] = ()
+    logged: int = 0  # head-log lines checked
+
+
+@dataclass(frozen=True)
+class HeadLine:
+    """One line of the head log: `seq key_id head_hmac timestamp`."""
+
+    seq: int
+    key_id: str
+    mac: str
+    at: str  # ISO 8601, UTC
+
+    def text(self) -> str:
+        return f"{self.seq} {self.key_id} {self.mac} {self.at}"
 
 
 LETTER_COLUMNS = (

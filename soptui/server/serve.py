@@ -21,6 +21,7 @@ import socket
 import struct
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -116,6 +117,7 @@ class Server:
         self.stopping = threading.Event()
         self.idle_since: float | None = time.monotonic()
         self.started = time.monotonic()
+        self.before_close: list[Callable[[], None]] = []
         self.listener: socket.socket | None = None
         self._lock_file: Any = None
         self.feed = ChangeFeed(svc, self._broadcast)
@@ -189,6 +191,11 @@ class Server:
             client.close()
         self.feed.stop()
         self.pool.shutdown(wait=True, cancel_futures=True)
+        for last_word in self.before_close:  # e.g. the head log's line at shutdown
+            try:
+                last_word()
+            except Exception:
+                log.exception("at shutdown")
         self.svc.close()
         if self._lock_file is not None:
             self._lock_file.close()
@@ -351,7 +358,9 @@ def _refusal(key: str, **params: Any) -> Welcome:
     return Welcome(PROTOCOL, __version__, failure=Failure("RuleError", key, params))
 
 
-def open_office(url: str, *, admin: str | None = None, create: bool = True) -> Soptui:
+def open_office(
+    url: str, *, admin: str | None = None, create: bool = True, audit_key: Any = None
+) -> Soptui:
     """The services on `url`, the schema made or upgraded and the bundled
     catalog published (idempotent), so every client finds a ready database.
     Without `create`, a SQLite file that does not exist yet is refused (a
@@ -360,9 +369,15 @@ def open_office(url: str, *, admin: str | None = None, create: bool = True) -> S
         missing = _missing_sqlite_file(url)
         if missing is not None:
             raise InputError("err.db_missing", path=missing)
-    svc = Soptui(url)
+    svc = Soptui(url, audit_key=audit_key)
     try:
         svc.init(admin_login=admin, create_admin=admin is not None)
+        if audit_key is not None:
+            svc.seal_trail()  # a trail no real key sealed yet: its baseline now
+        problem = svc.trail_problem()
+        if problem is not None:
+            # The services refuse writes until an admin acts; reads go on.
+            log.error("%s", problem)
     except SoptuiError:
         svc.close()
         raise
