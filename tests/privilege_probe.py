@@ -142,7 +142,7 @@ def main(path: str, probe: str, *extra: str) -> None:
         from soptui.i18n import set_language
 
         set_language("en")
-        from soptui.screens.reports import write_report
+        from soptui.screens.export import write_file as write_report
 
         conn = connect(None, path)
         remote_report = conn.call("reports.workload", [], {})
