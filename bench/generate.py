@@ -101,6 +101,10 @@ def generate(
         counts: dict[str, Any] = {"cases": 0, "attempts": 0, "events": 0}
         # Permintaan / Fasilitasi cases a booking can serve: (id, perihal)
         speaker_cases: dict[str, list[tuple[int, str]]] = {"open": [], "closed": []}
+        # Perihal, pemohon and letters come from their own generator, so the
+        # rest of the office is what it was before they were written.
+        text_rng = random.Random(seed + 2)
+        letter_cases: list[tuple[int, datetime, str, str, str, str]] = []
 
         def flush() -> None:
             for table, rows in (
@@ -240,8 +244,8 @@ def generate(
             row = {
                 "id": case_id,
                 "sop_version_id": versions[d.code],
-                "title": f"Permohonan {d.short_name} {case_id}",
-                "requester": f"Instansi {rng.randrange(400)}",
+                "title": _perihal(text_rng, d.short_name),
+                "requester": _pemohon(text_rng, rng.randrange(400)),
                 "letter_no": f"{rng.choice(['005', '061', '800'])}/{case_id}/X",
                 "letter_date": opened.date(),
                 "urgency": rng.choice(["biasa"] * 6 + ["segera", "sangat_segera"]),
@@ -308,6 +312,9 @@ def generate(
                 row.update(outcome=status, closed_at=at)
                 event(case_id, at, "closed", opener, data={"status": status})
             case_rows.append(row)
+            letter_cases.append(
+                (case_id, opened, status, row["title"], row["requester"], row["letter_no"])
+            )
             counts["cases"] += 1
             if d.code in ("NARSUM-PERMINTAAN", "NARSUM-FASILITASI") and status != "refused":
                 if status in ("open", "paused"):
@@ -320,6 +327,8 @@ def generate(
                     print(f"  {case_id} cases, {counts['events']} events", file=sys.stderr)
         flush()
         s.merge(Setting(key=audit.HEAD_KEY, value=f"{seq}:{prev}"))
+        counts.update(_letters(s, text_rng, letter_cases))
+        audit.touch_all(s)  # loaded in bulk: sealed as a baseline of every row
     registry_started = time.perf_counter()
     with svc.db.write() as s:
         clerks = by_role["anggota-tim-kerja"] + by_role["petugas-informasi-tu"]
@@ -336,6 +345,7 @@ def generate(
                 quiet=quiet,
             )
         )
+        audit.touch_all(s)
     if svc.db.backend == "postgresql":
         with svc.db.engine.begin() as conn:  # ids were given explicitly: move the sequences on
             for table in ("cases", "step_attempts", "narasumber"):
@@ -525,6 +535,72 @@ SLOTS = [
     (None, None, 0, 7),
 ]
 PAST_DAYS, FUTURE_DAYS = 365, 120  # bookings over the past year and the coming months
+
+
+# Perihal of a case: what is asked, on what, for whom (case search, issue 17).
+ASKS = ["Permohonan narasumber", "Permohonan fasilitasi", "Permohonan pelatihan",
+        "Usulan diklat", "Permohonan bimbingan teknis", "Undangan rapat koordinasi",
+        "Permohonan konsultasi", "Laporan pelaksanaan", "Permohonan bantuan sarana"]  # fmt: skip
+KLASIFIKASI = ["005", "061", "800.1.2", "500.3", "900.1.15"]
+
+
+def _perihal(rng: random.Random, short_name: str) -> str:
+    theme = rng.choice(list(THEMES))
+    topic = rng.choice(THEMES[theme]).lower()
+    tail = rng.choice([*QUALIFIERS, *KABUPATEN, short_name])
+    return f"{rng.choice(ASKS)} {topic} {tail}"
+
+
+def _pemohon(rng: random.Random, n: int) -> str:
+    kind = rng.random()
+    if kind < 0.5:
+        return f"Dinas Koperasi dan UKM {rng.choice(KABUPATEN)}"
+    if kind < 0.8:
+        return f"Koperasi {rng.choice(FIRST)} {rng.choice(['Jaya', 'Mandiri', 'Sejahtera', 'Makmur'])} {n}"
+    return f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+
+
+def _letters(
+    s: Any, rng: random.Random, cases: list[tuple[int, datetime, str, str, str, str]]
+) -> dict[str, int]:
+    """The agenda book behind the cases: an incoming letter for 60% of them
+    (its number the case's letter number, its sender the pemohon), an
+    outgoing number for half the closed ones (3% of those voided). Counters
+    as the letter service leaves them."""
+    from soptui.db.models import Letter, LetterCounter
+
+    rows: list[dict[str, Any]] = []
+    last: dict[tuple[str, str, int], int] = {}
+
+    def take(direction: str, klas: str, year: int) -> int:
+        key = (direction, klas, year)
+        last[key] = last.get(key, 0) + 1
+        return last[key]
+
+    for case_id, opened, status, title, requester, letter_no in cases:
+        year = opened.astimezone(WIB).year
+        base = {"letter_date": opened.date(), "case_id": case_id, "source": "issued",
+                "created_at": opened, "created_by": None, "voided_at": None, "void_note": None}  # fmt: skip
+        if rng.random() < 0.6:
+            rows.append(dict(base, direction="in", year=year, klasifikasi="",
+                             seq=take("in", "", year), number=letter_no, party=requester,
+                             received_date=opened.date(), sifat="biasa", perihal=title))  # fmt: skip
+        if status == "closed" and rng.random() < 0.5:
+            klas = rng.choice(KLASIFIKASI)
+            seq = take("out", klas, year)
+            voided = rng.random() < 0.03
+            rows.append(dict(base, direction="out", year=year, klasifikasi=klas, seq=seq,
+                             number=f"{klas}/{seq}/DISKOPUKM", party=requester,
+                             received_date=None, sifat="biasa", perihal=f"Balasan {title}"[:500],
+                             voided_at=opened if voided else None,
+                             void_note="Salah tujuan" if voided else None))  # fmt: skip
+    for i in range(0, len(rows), BATCH):
+        s.execute(insert(Letter.__table__), rows[i : i + BATCH])
+    s.execute(
+        insert(LetterCounter.__table__),
+        [{"direction": d, "klasifikasi": k, "year": y, "last_seq": n} for (d, k, y), n in last.items()],
+    )
+    return {"letters": len(rows)}
 
 
 def registry_sizes(

@@ -61,6 +61,7 @@ REGISTRY_SEARCH = "akuntasi koperasi"
 REGISTRY_LIMIT = 200
 LOOKUP_RATIO = 3.0
 REGISTRY_RATIO = 3.0
+SEARCH_RATIO = 3.0
 
 
 def _lookup_week() -> tuple[Any, Any]:
@@ -335,8 +336,19 @@ def data_layer(run: Run, db: str, pairs: int, command: str) -> None:
     def detail() -> Any:
         return svc.cases.detail(case_id)
 
-    def search() -> Any:
-        return svc.cases.list_cases(actor, view="all", search="instansi 12", limit=50)
+    def keystroke(query: str) -> Callable[[], Any]:
+        """What the inbox asks on a keystroke of its filter: the rows of the
+        view and the five counts with the same search."""
+
+        def call() -> Any:
+            return (
+                svc.cases.list_cases(actor, view="all", search=query, limit=50),
+                svc.cases.counts(actor, search=query),
+            )
+
+        return call
+
+    keystrokes = [(label, query, keystroke(query)) for label, query in search_samples(svc)]
 
     week = LOOKUP_WEEK
 
@@ -346,13 +358,18 @@ def data_layer(run: Run, db: str, pairs: int, command: str) -> None:
     def registry_search() -> Any:
         return svc.narasumber.search(REGISTRY_SEARCH, limit=REGISTRY_LIMIT)
 
-    for warm in (inbox, counts, detail, search, lookup, registry_search):
+    for warm in (inbox, counts, detail, lookup, registry_search):
         warm()  # definitions and calendar cached, as in a running app
+    for _label, _query, call in keystrokes:
+        call()
     twins: list[tuple[str, Callable[[], Any], Callable[[], Any], float | None, float]] = [
         ("inbox page (50 rows)", inbox, replay(inbox), 2.0, 6.0),
         ("counts per view", counts, replay(counts), None, 1.5),
         ("case with timeline", detail, replay(detail), 2.0, 6.0),
-        ("search (perihal/pemohon text)", search, replay(search), None, 6.0),
+        *(
+            (f"search keystroke: {label} {query!r}", call, replay(call), 10.0, SEARCH_RATIO)
+            for label, query, call in keystrokes
+        ),
         (
             f"lookup {LOOKUP_TOPIC!r}, 1 week ({LOOKUP_LIMIT})",
             lookup,
@@ -381,8 +398,116 @@ def data_layer(run: Run, db: str, pairs: int, command: str) -> None:
         )
     _plans(run, svc, actor, conn, command)
     _conflict_plan(run, svc, conn, lookup, command)
+    _search_index(run, svc, conn, pairs, command)
     conn.close()
     svc.close()
+
+
+def search_samples(svc: Any) -> list[tuple[str, str]]:
+    """What clerks type to find a case (issue 17), taken from the generated
+    office: a letter number (half typed and whole), an outgoing number, the
+    agenda number, a perihal with a typo, a pemohon, a narasumber booked for
+    a case, a case number."""
+    from sqlalchemy import text
+
+    with svc.db.engine.connect() as c:
+        cases = c.execute(text("SELECT count(*) FROM cases")).scalar_one()
+        incoming = c.execute(
+            text("SELECT number, seq, year FROM letters WHERE direction = 'in' ORDER BY id LIMIT 1 OFFSET :n"),
+            {"n": cases // 3},
+        ).one()
+        outgoing = c.execute(
+            text("SELECT number FROM letters WHERE direction = 'out' AND voided_at IS NULL ORDER BY id LIMIT 1 OFFSET :n"),
+            {"n": cases // 7},
+        ).scalar_one()
+        person = c.execute(
+            text(
+                "SELECT n.name FROM narasumber n JOIN narasumber_bookings b ON b.narasumber_id = n.id "
+                "WHERE b.case_id IS NOT NULL AND b.status <> 'batal' ORDER BY b.id LIMIT 1"
+            )
+        ).scalar()
+    number = incoming.number
+    samples = [
+        ("letter no., half typed", number[: len(number) - 2]),
+        ("letter no.", number),
+        ("outgoing no.", outgoing),
+        ("agenda no.", f"{incoming.seq}/{incoming.year}"),
+        ("perihal, typo", "akuntasi koperasi"),
+        ("perihal, half typed", "pengawasan kop"),
+        ("pemohon", "sambas"),
+        ("case no.", str(cases * 2 // 5)),
+    ]
+    if person:
+        last = person.replace(",", " ").split()
+        samples.append(("narasumber", " ".join(w for w in last[:3] if "." not in w)))
+    return samples
+
+
+def _search_index(run: Run, svc: Any, conn: Any, pairs: int, command: str) -> None:
+    """The case search index: its size, and what keeping it costs a write
+    that changes an indexed field (a case's perihal rewritten: the trigger
+    rewrites its document) against one that does not (updated_at), each in a
+    transaction rolled back."""
+    from sqlalchemy import text
+
+    if svc.db.is_sqlite:
+        try:
+            size = conn.exec_driver_sql(
+                "SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'case_search%'"
+            ).scalar()
+        except Exception:  # SQLite built without dbstat
+            size = None
+        total = conn.exec_driver_sql("PRAGMA page_count").scalar() * conn.exec_driver_sql(
+            "PRAGMA page_size"
+        ).scalar()
+    else:
+        size = conn.exec_driver_sql("SELECT pg_total_relation_size('case_search')").scalar()
+        total = conn.exec_driver_sql("SELECT pg_database_size(current_database())").scalar()
+    conn.rollback()
+    if size is not None:
+        run.add(
+            "search index size",
+            size / 2**20,
+            "MiB",
+            "-",
+            None,
+            command,
+            f"{100 * size / total:.1f}% of the database ({total / 2**20:.0f} MiB)",
+        )
+    middle = conn.exec_driver_sql("SELECT count(*) FROM cases").scalar() // 2
+    ids = [r[0] for r in conn.exec_driver_sql(f"SELECT id FROM cases ORDER BY id LIMIT 200 OFFSET {middle}")]
+    conn.rollback()
+
+    def timed(sql: str) -> Callable[[], float]:
+        state = {"i": 0}
+
+        def inner() -> float:
+            case_id = ids[state["i"] % len(ids)]
+            state["i"] += 1
+            with svc.db.engine.connect() as c:
+                c.begin()
+                t0 = time.perf_counter()
+                c.execute(text(sql), {"id": case_id})
+                elapsed = time.perf_counter() - t0
+                c.rollback()
+            return elapsed
+
+        return inner
+
+    ratio, ours, base = median_ratio(
+        timed("UPDATE cases SET title = title || ' ' WHERE id = :id"),
+        timed("UPDATE cases SET updated_at = updated_at WHERE id = :id"),
+        max(pairs, 31),
+    )
+    run.add(
+        "search index: cost of a write to an indexed field",
+        (ours - base) * 1000,
+        "ms",
+        "-",
+        None,
+        command,
+        f"{ours * 1000:.2f} ms vs {base * 1000:.2f} ms unindexed ({ratio:.1f}x)",
+    )
 
 
 def _plans(run: Run, svc: Any, actor: Any, conn: Any, command: str) -> None:
@@ -647,6 +772,32 @@ def pg_figures(run: Run, args: Any, pairs: int, command: str) -> Any:
     return pg
 
 
+def audit_verify(run: Run, db: str, command: str) -> None:
+    """`soptui audit verify` over the whole trail: chain, seals, SOP hashes and
+    every state row against the seals (the generated data is one baseline seal)."""
+    from soptui.service import Soptui
+
+    svc = Soptui(db)
+    try:
+        times = []
+        for _ in range(2):
+            t0 = time.perf_counter()
+            report = svc.audit_verify()
+            times.append(time.perf_counter() - t0)
+    finally:
+        svc.close()
+    limit = 60.0 if not run.small else 30.0
+    run.add(
+        "audit verify: whole trail and state",
+        min(times),
+        "s",
+        f"<= {limit:.0f}",
+        report.ok and min(times) <= limit,
+        command,
+        f"{report.events} events, {report.seals} seals, ok={report.ok}",
+    )
+
+
 # ----- the whole run ---------------------------------------------------------------------
 
 
@@ -668,6 +819,9 @@ def main() -> None:
         "--data-only",
         action="store_true",
         help="only the data-layer figures and query plans (no terminal, no writes)",
+    )
+    parser.add_argument(
+        "--audit-only", action="store_true", help="only the audit verify figure"
     )
     parser.add_argument("--write-doc", default=None, help="write the figures as markdown here")
     parser.add_argument(
@@ -702,6 +856,7 @@ def main() -> None:
         + (f" --think {args.think:g}" if args.think != 1.0 else "")
         + (" --pg" if args.pg else "")
         + (f" --pg-cases {args.pg_cases}" if args.pg_cases else "")
+        + (" --audit-only" if args.audit_only else "")
     )
     run = Run(small)
     # Measure what an installed copy starts with: compiled modules (a
@@ -719,13 +874,17 @@ def main() -> None:
             counts = generate(db, cases, 7, quiet=True, persons=persons, bookings=bookings)
             print(f"generated {counts} in {time.perf_counter() - t0:.0f} s", flush=True)
         ui = db if "://" not in db or db.startswith("sqlite") else None
-        if ui and not args.data_only:
-            ui_figures(run, ui, pairs, command)
-        data_layer(run, db, max(pairs, 15), command)
-        if not args.data_only:
+        if args.audit_only:
+            audit_verify(run, db, command)
+        else:
+            if ui and not args.data_only:
+                ui_figures(run, ui, pairs, command)
+            data_layer(run, db, max(pairs, 15), command)
+            audit_verify(run, db, command)
+        if not args.data_only and not args.audit_only:
             writes(run, db, 3.0 if small else 10.0, command)
             clerk_figures(run, db, tmp, args, command)
-        if args.pg and not args.data_only:
+        if args.pg and not args.data_only and not args.audit_only:
             pg = pg_figures(run, args, pairs, command)
     finally:
         if pg is not None:

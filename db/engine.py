@@ -15,7 +15,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -23,6 +23,9 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from soptui.errors import BusyError
+
+if TYPE_CHECKING:
+    from soptui.audit.keys import AuditKey
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -77,9 +80,12 @@ class Database:
         echo: bool = False,
         busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS,
         unsafe: bool = False,
+        audit_key: AuditKey | None = None,
     ) -> None:
         """unsafe=True is the control of the reliability tests only: SQLAlchemy's
-        default SQLite setup and no row locks, i.e. what loses updates."""
+        default SQLite setup and no row locks, i.e. what loses updates.
+        audit_key seals every writing transaction (None: the public
+        development key, see soptui.audit.keys)."""
         self.url = normalise_url(url)
         parsed = make_url(self.url)
         self.backend = parsed.get_backend_name()
@@ -101,6 +107,10 @@ class Database:
             writer_engine = self.engine
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
         self._writer = sessionmaker(writer_engine, expire_on_commit=False)
+        from soptui.audit.seal import Sealer
+
+        self.sealer = Sealer(audit_key)
+        self.sealer.install(self._writer)
 
     @property
     def is_sqlite(self) -> bool:
@@ -124,6 +134,7 @@ class Database:
         """A short writing transaction: commit on success, roll back on error."""
         with _translate_busy(), self._writer() as session, session.begin():
             yield session
+            self.sealer.seal(session)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -242,3 +242,39 @@ class NumberPattern(Base):
     __tablename__ = "number_patterns"
     klasifikasi: Mapped[str] = mapped_column(String(32), primary_key=True)
     pattern: Mapped[str] = mapped_column(String(200))
+
+
+class UserPreference(Base):
+    """A clerk's own settings and marks (e.g. the terminal bell, when the inbox
+    was last looked at): one value per key, written by the clerk only."""
+
+    __tablename__ = "user_preferences"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class CaseRead(Base):
+    """When a clerk last opened a case: a case that reached their inbox after
+    it is new to them (marked until opened)."""
+
+    __tablename__ = "case_reads"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    read_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AuditSeal(Base):
+    """A keyed seal over the trail, one per writing transaction: the HMAC
+    (key named by key_id, kept outside the database) of the newest event's
+    hash, the previous seal's mac and the digests of the rows the transaction
+    left behind. A baseline seal holds the digest of every row."""
+
+    __tablename__ = "audit_seals"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    key_id: Mapped[str] = mapped_column(String(32))
+    event_hash: Mapped[str] = mapped_column(String(64))
+    prev_mac: Mapped[str] = mapped_column(String(64))
+    state: Mapped[dict[str, Any]] = mapped_column(JsonDoc, default=dict)
+    meta: Mapped[dict[str, Any]] = mapped_column(JsonDoc, default=dict)
+    mac: Mapped[str] = mapped_column(String(64))

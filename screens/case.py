@@ -22,6 +22,7 @@ from soptui.identity import Actor
 from soptui.screens import present
 from soptui.screens.base import LiveScreen, Reworded, in_thread, key, soptui_app
 from soptui.screens.dialogs import ActionDialog, DialogResult, SopInfoScreen
+from soptui.screens.export import SaveDialog
 from soptui.screens.narasumber_dialogs import CaseContext
 from soptui.screens.registry import booking_line, this_year
 from soptui.views import AttemptView, CaseDetail, EventView, StepView
@@ -79,6 +80,7 @@ class CaseScreen(LiveScreen):
     AUTO_FOCUS = "#timeline"
     BINDINGS: ClassVar[list[BindingType]] = [
         key("escape", "back", "case.back"),
+        key("q", "back", "case.back_q", show=False),
         # Each action key has a second, hidden binding that says why the action
         # is not offered (not your role, paused, ...) instead of doing nothing.
         key("a", "complete", "case.complete"),
@@ -95,6 +97,8 @@ class CaseScreen(LiveScreen):
         key("space", "toggle", "case.toggle", show=False),
         key("i", "sop", "case.sop", show=False),
         key("f", "flow", "case.flow"),
+        # The footer is full at 80 columns: P is in the F1 help.
+        key("P", "print", "case.print", show=False),
         # At a step that decides or checks the speaker: find one and book for the case.
         key("b", "app.lookup", "case.speaker", show=False),
         key("f5", "reload", "case.reload", show=False),
@@ -119,6 +123,7 @@ class CaseScreen(LiveScreen):
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
+        soptui_app(self).case_opened(self.case_id)  # no longer new to the clerk
         if self.detail is None:
             self.reload()
         else:
@@ -162,6 +167,8 @@ class CaseScreen(LiveScreen):
         # after someone else's it stays where the clerk was reading.
         jump = self.detail is None or self._jump_to_current
         self._jump_to_current = False
+        if self.detail is not None and detail.row.step_key != self.detail.row.step_key:
+            soptui_app(self).case_opened(self.case_id)  # read where it now stands
         self.detail = detail
         self.may_act = may_act
         self._render_header()
@@ -221,6 +228,8 @@ class CaseScreen(LiveScreen):
             status.append(" · " + t("ui.case.position", at=row.step_position, of=row.step_count))
             due = due_text(row.remaining, row.status)
             status += [" · ", (due, "bold $text-error") if row.overdue else due]
+            if row.returns:
+                status += [" · ", (t("ui.case.returns", n=row.returns), "bold $text-warning")]
         elif detail.closed_at:
             status.append(f" · {local(detail.closed_at)}")
         lines.append(Content.assemble(*status))
@@ -328,7 +337,11 @@ class CaseScreen(LiveScreen):
             ("  " + (step.waktu or t("ui.case.relative")), "$text-muted"),
         )
         lines = [*indent(head, width, 0, hang=2).split("\n")]
-        body = [indent(Content(step.text), width, 2)]
+        body: list[Content] = []
+        if view.status in ("current", "paused") and (why := self._return_reason(view)):
+            # Why it came back, first thing under the step (the notes are below the fold).
+            body.append(indent(why, width, 2))
+        body.append(indent(Content(step.text), width, 2))
         for attempt in view.attempts:
             body.append(indent(self._attempt_line(view, attempt), width, 2))
         if view.status in ("current", "paused"):
@@ -343,6 +356,26 @@ class CaseScreen(LiveScreen):
             if step.checklist:
                 body.append(indent(Content.styled(t("ui.case.checklist"), "$text-muted"), width, 2))
         return Content("\n").join([*lines, *body])
+
+    def _return_reason(self, view: StepView) -> Content | None:
+        """Who sent the case back to this step, when and why, if its attempt
+        now running began with a return."""
+        detail = self.detail
+        if detail is None or not view.attempts:
+            return None
+        started = view.attempts[-1].started_at
+        for event in reversed(detail.events):
+            if (
+                event.kind == "returned"
+                and event.data.get("to") == view.step.key
+                and event.at == started
+            ):
+                who = event.actor_name or event.actor_login or ""
+                return Content.styled(
+                    t("ui.case.returned_why", who=who, at=local(event.at), note=event.note or ""),
+                    "bold $text-warning",
+                )
+        return None
 
     def _attempt_line(self, view: StepView, attempt: AttemptView) -> Content:
         parts: list[str | tuple[str, str] | Content] = []
@@ -418,6 +451,7 @@ class CaseScreen(LiveScreen):
             "resume": may and status == "paused",
             "note": detail is not None,
             "sop": detail is not None,
+            "print": detail is not None,
             "toggle": detail is not None,
         }
         if action == "explain":
@@ -468,6 +502,32 @@ class CaseScreen(LiveScreen):
             from soptui.screens.flowchart import FlowchartScreen
 
             self.app.push_screen(FlowchartScreen(self.detail.sop, self.detail))
+
+    def action_print(self) -> None:
+        """The case's record with its lembar disposisi as a PDF, written here
+        (by the clerk's own process) where the clerk chooses."""
+        app, case_id = soptui_app(self), self.case_id
+
+        def produce(_fmt: str, paper: str) -> bytes:
+            # Read afresh: the paper shows the case as it stands now.
+            from soptui.printing.case_record import case_record_pdf
+
+            detail = app.svc.cases.detail(case_id)
+            letters = app.svc.letters.list(case_id=case_id)
+            return case_record_pdf(detail, letters, size=paper)
+
+        def written(path: str | None) -> None:
+            if path:
+                self.notify(t("ui.print.written", id=case_id, path=path), markup=False)
+
+        dialog = SaveDialog(
+            title=t("ui.print.title", id=case_id),
+            formats=("pdf",),
+            default_name=lambda _fmt: f"soptui-case-{case_id}.pdf",
+            produce=produce,
+            what=t("ui.print.what"),
+        )
+        self.app.push_screen(dialog, written)
 
     def _step_words(self, step: Step) -> str:
         assert self.detail is not None
@@ -642,6 +702,23 @@ class CaseScreen(LiveScreen):
 
     def action_toggle(self) -> None:
         option = self.timeline.highlighted_option
+        step = self.current_step
+        if (
+            option is not None
+            and step is not None
+            and option.id == f"step:{step.key}"
+            and step.checklist
+            and self.detail is not None
+        ):
+            # On the current step itself: its first item not ticked yet (then
+            # the cursor is on the list, for the next space).
+            view = next(v for v in self.detail.steps if v.step.key == step.key)
+            ticked = view.attempts[-1].checklist if view.attempts else ()
+            index = next((i for i, item in enumerate(step.checklist) if item not in ticked), 0)
+            ids = [o.id for o in self.timeline.options]
+            self.timeline.highlighted = ids.index(f"check:{index}")
+            self._toggle(index)
+            return
         if option is None or not (option.id or "").startswith("check:"):
             self.notify(t("ui.case.toggle_where"), severity="information", markup=False)
             return

@@ -10,12 +10,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import BindingType
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import Input, Label, OptionList, Select, Static
+from textual.widgets.input import Selection
 from textual.widgets.option_list import Option
 
 from soptui.catalog import SopDefinition
@@ -36,12 +38,60 @@ class DialogResult:
     error: SoptuiError | None = None
 
 
-def quiet_input(**kwargs: Any) -> Input:
+class QuietInput(Input):
     """A one-line input without a blinking cursor (a blink repaints twice a
-    second: bytes over a slow link while the clerk thinks)."""
-    field = Input(**kwargs)
+    second: bytes over a slow link while the clerk thinks). Tab into it
+    selects its text (typing replaces a default); after a refusal the cursor
+    goes to the end instead (focus_at_end), to fix what was typed."""
+
+    keep_text = False  # the next focus puts the cursor at the end, selecting nothing
+
+    def on_focus(self, _event: events.Focus) -> None:
+        # Textual runs Input's own focus handler too (which selects): after it.
+        if self.keep_text:
+            self.keep_text = False
+            self.call_next(self._cursor_to_end)
+
+    def _cursor_to_end(self) -> None:
+        self.selection = Selection.cursor(len(self.value))
+
+
+def quiet_input(**kwargs: Any) -> Input:
+    field = QuietInput(**kwargs)
     field.cursor_blink = False
     return field
+
+
+class FormSelect(Select[str]):
+    """A Select in a form where enter confirms the form, as the hint says
+    (space, up and down open the list)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "confirm", show=False),
+        Binding("down,space,up", "show_overlay", show=False),
+    ]
+
+    class Confirmed(Message):
+        """Enter on the select: the form's enter."""
+
+        def __init__(self, select: FormSelect) -> None:
+            super().__init__()
+            self.select = select
+
+        @property
+        def control(self) -> FormSelect:
+            return self.select
+
+    def action_confirm(self) -> None:
+        self.post_message(self.Confirmed(self))
+
+
+def focus_at_end(field: Input) -> None:
+    """Focus a field now with the cursor after its text (nothing selected)."""
+    if isinstance(field, QuietInput) and not field.has_focus:
+        field.keep_text = True
+    field.screen.set_focus(field)
+    field.selection = Selection.cursor(len(field.value))
 
 
 class ActionDialog(Dialog[DialogResult | None]):
@@ -208,7 +258,8 @@ class SopPicker(Dialog[str | None]):
 
     def __init__(self) -> None:
         super().__init__(classes="dialog")
-        self.summaries: list[SopSummary] = []
+        self.summaries: list[SopSummary] | None = None  # None: still being read
+        self._pick_when_loaded = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="box") as box:
@@ -228,13 +279,17 @@ class SopPicker(Dialog[str | None]):
     def _loaded(self, summaries: list[SopSummary]) -> None:
         self.summaries = summaries
         self._show(self.query_one("#sop-filter", Input).value)
+        if self._pick_when_loaded:  # enter came before the list: it picks now
+            self._pick_when_loaded = False
+            self._pick_highlighted()
+            soptui_app(self).keys.release()
 
     def _show(self, text: str) -> None:
         words = text.lower().split()
         options = self.query_one("#sops", OptionList)
         width = max(10, options.scrollable_content_region.width or 66)
         options.clear_options()
-        for summary in self.summaries:
+        for summary in self.summaries or ():
             haystack = f"{summary.code} {summary.short_name} {summary.name}".lower()
             if all(word in haystack for word in words):
                 detail = f"  {summary.name} ({t('ui.new.steps', n=summary.steps)})"
@@ -257,6 +312,14 @@ class SopPicker(Dialog[str | None]):
     @on(Input.Submitted, "#sop-filter")
     def _pick(self, event: Input.Submitted) -> None:
         event.stop()
+        if self.summaries is None:
+            if not self._pick_when_loaded:
+                self._pick_when_loaded = True
+                soptui_app(self).keys.hold()  # what is typed next is for the form
+            return
+        self._pick_highlighted()
+
+    def _pick_highlighted(self) -> None:
         options = self.query_one("#sops", OptionList)
         option = options.highlighted_option
         if option is None:
@@ -298,7 +361,7 @@ class FormDialog(Dialog[T]):
     ) -> ComposeResult:
         with Horizontal(classes="field"):
             yield Label(label)
-            yield Select(choices, value=value, allow_blank=False, id=field_id, compact=True)
+            yield FormSelect(choices, value=value, allow_blank=False, id=field_id, compact=True)
 
     def form_footer(self, keys: str) -> ComposeResult:
         yield Static("", id="message", classes="error", markup=False)
@@ -321,9 +384,31 @@ class FormDialog(Dialog[T]):
         widget.display = True
 
     def refuse(self, message: str, field_id: str | None = None) -> None:
-        """Say what is wrong (nothing was sent) and put the cursor where to fix it."""
+        """Say what is wrong (nothing was sent) and put the cursor at the end
+        of the field to fix."""
         self._say(message)
-        self.query_one(f"#{field_id or self.first_field}", Input).focus()
+        focus_at_end(self.query_one(f"#{field_id or self.first_field}", Input))
+
+    def field_of(self, exc: SoptuiError) -> str | None:
+        """The field a refusal is about: the one holding the value it names
+        ("NIP tidak valid: 1234..."), else the one whose label it names."""
+        value = str(exc.params.get("value", "")).strip()
+        inputs = list(self.query(Input))
+        if value:
+            for field in inputs:
+                if field.id and field.value.strip() == value:
+                    return field.id
+            for field in inputs:
+                if field.id and value in field.value:
+                    return field.id
+        name = str(exc.params.get("field", "")).strip().lower()
+        if name:
+            for label in self.query(".field Label"):
+                if str(label.render()).strip().lower() == name:
+                    field = label.parent.query(Input).first() if label.parent else None
+                    if field is not None and field.id:
+                        return field.id
+        return None
 
     def send(self, job: Callable[[], T], *, group: str) -> None:
         """Run the service call; its result closes the form, a refusal shows."""
@@ -334,7 +419,7 @@ class FormDialog(Dialog[T]):
         def refused(exc: SoptuiError) -> None:
             for widget in self.query(Input):
                 widget.disabled = False
-            self.refuse(exc.message())
+            self.refuse(exc.message(), self.field_of(exc))
 
         in_thread(self, job, self.dismiss, group=group, failed=refused)
 
@@ -342,6 +427,12 @@ class FormDialog(Dialog[T]):
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
         if not event.input.disabled:
+            self.submit()
+
+    @on(FormSelect.Confirmed)
+    def _confirmed(self, event: FormSelect.Confirmed) -> None:
+        event.stop()
+        if not any(field.disabled for field in self.query(Input)):  # not while sending
             self.submit()
 
     def submit(self) -> None:
@@ -377,7 +468,7 @@ class NewCaseDialog(FormDialog[int | None]):
     def submit(self) -> None:
         title = self.value("title")
         if not title:
-            self.refuse(t("err.empty", field=t("ui.new.title_field")))
+            self.refuse(t("err.empty", field=t("ui.new.title_field")), "title")
             return
         letter_day: date | None = None
         if raw_date := self.value("letter-date"):

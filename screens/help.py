@@ -59,7 +59,13 @@ class HelpScreen(Dialog[None]):
         for extra in EXTRA_KEYS:
             shown = app.get_key_display(Binding(extra, ""))
             rows.setdefault(t(f"ui.help.{extra}"), []).append(shown)
-        lines = [Content.styled(t("ui.help.keys"), "bold")]
+        lines: list[Content] = []
+        notes = getattr(self.below, "help_notes", None)
+        if notes is not None:
+            # First, what the screen below shows that no key says (its order, its marks).
+            lines.extend(Content(line) for line in notes())
+            lines.append(Content(""))
+        lines.append(Content.styled(t("ui.help.keys"), "bold"))
         width = max((len(", ".join(keys)) for keys in rows.values()), default=4) + 2
         for description, keys in rows.items():
             lines.append(Content.assemble((", ".join(keys).ljust(width), "bold"), description))

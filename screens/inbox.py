@@ -35,58 +35,103 @@ class Column:
     ideal: int
 
 
-BASE_COLUMNS = (
-    Column("id", "col.id", 2, 6),
-    Column("sop", "col.sop", 8, 18),
-    Column("title", "col.title", 12, 60),
+TITLE_MIN = 24  # the perihal is what tells cases apart: this much of it at 80 columns
+ID = Column("id", "col.id", 2, 6)  # the case number, and its marks: ● new, ↩2 returned twice
+SOP = Column("sop", "col.sop", 5, 5)  # the SOP's short code ("N-FAS")
+TITLE = Column("title", "col.title", TITLE_MIN, 60)
+OPEN_COLUMNS = (
+    ID,
+    SOP,
+    TITLE,
     Column("step", "col.step", 5, 32),
     Column("role", "col.role", 13, 28),
     Column("due", "col.due", 13, 20),
     Column("urgency", "col.urgency", 7, 13),
-    Column("status", "col.status", 9, 12),
+)
+# Ended cases have no step, role or due time: when they ended and how instead.
+CLOSED_COLUMNS = (
+    ID,
+    SOP,
+    TITLE,
+    Column("ended", "col.ended", 10, 10),
+    Column("status", "col.status", 12, 12),
 )
 # Shown from this width on, after the perihal.
 WIDE_COLUMNS = (
     (120, Column("requester", "col.requester", 16, 28)),
     (140, Column("letter", "col.letter", 14, 22)),
 )
-# Who gets spare width first: a readable perihal, the due text in full, the
+# Who gets spare width once the perihal is whole: the due text in full, the
 # step text, the role, then the rest; the perihal takes whatever is left.
 GROW_ORDER = (
-    ("title", 20),
     ("due", 20),
     ("step", 20),
     ("role", 18),
     ("urgency", 13),
-    ("status", 12),
-    ("sop", 18),
-    ("title", 30),
     ("step", 32),
     ("role", 28),
     ("requester", 28),
     ("letter", 22),
 )
+# Who gives up cells first when even the minimums do not fit.
+SHRINK_ORDER = (("role", 10), ("title", 8))
+# The column each view is sorted by, and which way (closed: newest first).
+ORDER_ARROWS = {(False, "due"): "▲", (True, "ended"): "▼"}
 # A step text cut to a few letters says nothing: the step column grows only
 # when it can show this much of it, else it stays "6/13".
 STEP_TEXT_MIN = 20
 
 
-def layout_columns(width: int, max_id: int) -> list[tuple[Column, int]]:
+@dataclass(frozen=True)
+class Shape:
+    """What the rows of a view need from the table: which columns say
+    something there, and how wide the varying ones are."""
+
+    view: str = "mine"
+    max_id: int = 9
+    mark: int = 0  # cells of the widest mark after a case number ("↩2", "●")
+    title: int = 60  # cells of the longest perihal
+    one_role: bool = False  # the clerk holds one role: in "mine" every row is it
+
+
+def layout_columns(width: int, shape: Shape | int = 9) -> list[tuple[Column, int]]:
     """The columns and their widths for a terminal `width` cells wide. Every
     column gets one trailing space as the gap; one cell is kept for the
-    scrollbar. Too narrow for the minimums: the table scrolls sideways."""
-    columns = list(BASE_COLUMNS)
+    scrollbar. The perihal gets TITLE_MIN cells, then every spare one until
+    it is whole. Too narrow for the minimums: the table scrolls sideways."""
+    if isinstance(shape, int):
+        shape = Shape(max_id=shape)
+    base = CLOSED_COLUMNS if shape.view == "closed" else OPEN_COLUMNS
+    columns = [c for c in base if not (c.key == "role" and shape.one_role and shape.view == "mine")]
+    layout = _widths(width, shape, columns)
     for from_width, column in WIDE_COLUMNS:
+        # Pemohon, then the letter number, once the perihal is whole beside them.
         if width >= from_width:
-            columns.insert(columns.index(BASE_COLUMNS[2]) + 1 + (column.key == "letter"), column)
+            wider = list(columns)
+            wider.insert(wider.index(TITLE) + 1 + (column.key == "letter"), column)
+            widths = _widths(width, shape, wider)
+            if dict((c.key, w) for c, w in widths)["title"] >= shape.title:
+                columns, layout = wider, widths
+    return layout
+
+
+def _widths(width: int, shape: Shape, columns: list[Column]) -> list[tuple[Column, int]]:
     widths = {c.key: c.minimum for c in columns}
-    widths["id"] = max(2, len(str(max_id)), cell_len(t("col.id")))
+    widths["id"] = max(2, len(str(shape.max_id)) + shape.mark, cell_len(t("col.id")))
+    widths["sop"] = max(SOP.minimum, cell_len(t("col.sop")))
+    if "ended" in widths:
+        widths["ended"] = max(widths["ended"], cell_len(t("col.ended")) + 2)
     spare = width - 1 - len(columns) - sum(widths.values())
-    if spare < 0:
-        # Long case numbers (100k cases): the perihal gives up a few cells first.
-        give = min(-spare, widths["title"] - TITLE_FLOOR)
-        widths["title"] -= give
-        spare += give
+    for name, floor in SHRINK_ORDER:
+        if spare >= 0:
+            break
+        if name in widths:
+            give = min(-spare, max(0, widths[name] - floor))
+            widths[name] -= give
+            spare += give
+    whole = max(0, min(spare, shape.title - widths["title"]))
+    widths["title"] += whole
+    spare -= whole
     for name, upto in GROW_ORDER:
         if spare <= 0:
             break
@@ -121,7 +166,8 @@ class InboxScreen(LiveScreen):
         key("5", "view('closed')", "inbox.view_closed", show=False),
         key("escape", "clear_filter", "inbox.clear", show=False),
         key("f5", "reload", "inbox.reload", show=False),
-        key("ctrl+q", "app.quit", "inbox.quit"),
+        # q leaves, as in a pager; ctrl+q too (from anywhere, the app's binding).
+        key("q", "app.quit", "inbox.quit_q"),
     ]
 
     def __init__(self) -> None:
@@ -231,8 +277,7 @@ class InboxScreen(LiveScreen):
         self.query_one("#views", Static).update(line)
 
     def _layout_for_width(self) -> list[tuple[Column, int]]:
-        max_id = max((r.id for r in self.rows), default=9)
-        return layout_columns(self.size.width or self.app.size.width, max_id)
+        return layout_columns(self.size.width or self.app.size.width, self._shape())
 
     def _cell_styles(self) -> tuple[Style, Style, Style]:
         """(late, urgent, ended): read once per repaint, not once per row."""
@@ -248,20 +293,24 @@ class InboxScreen(LiveScreen):
         widths = {column.key: width for column, width in self.column_layout}
         values: dict[str, tuple[str, Style | None]] = {}
         muted = ended if row.status not in ("open", "paused") else None
-        values["id"] = (str(row.id), muted)
-        values["sop"] = (row.sop_short, muted)
-        values["title"] = (row.title, muted)
+        values["id"] = (f"{row.id}{self._marks(row)}", muted)
+        values["sop"] = (present.sop_code(row.sop_code), muted)
+        values["title"] = (present.title_with_match(row), muted)
         values["requester"] = (row.requester or "", muted)
         values["letter"] = (row.letter_no or "", muted)
         values["step"] = (present.step_label(row, widths.get("step")), muted)
         values["status"] = (present.case_status(row.status), muted)
+        values["ended"] = (present.day(row.updated_at), muted)
         cells: list[Text] = []
         for column, width in self.column_layout:
             if column.key == "role":
                 name = present.short_role(row.role_name, width)
                 values["role"] = (name if row.status in ("open", "paused") else "", muted)
             elif column.key == "due":
-                values["due"] = (present.due(row, width), late if row.overdue else muted)
+                due = present.due(row, width - 2 if row.status == "paused" else width)
+                if row.status == "paused":  # its clock stands still: the mark says why
+                    due = f"{present.CASE_GLYPHS['paused']} {due}"
+                values["due"] = (due, late if row.overdue else muted)
             elif column.key == "urgency":
                 full = present.urgency(row.urgency)
                 text = full if cell_len(full) <= width else present.urgency(row.urgency, short=True)
@@ -270,6 +319,32 @@ class InboxScreen(LiveScreen):
             cell = Text(present.fit(text, width) + " ", style=style or "", no_wrap=True)
             cells.append(cell)
         return cells
+
+    def _marks(self, row: CaseRow) -> str:
+        unread = soptui_app(self).unread
+        return present.marks(row, new=unread is not None and row.id in unread)
+
+    def marks_changed(self) -> None:
+        """The app read anew which cases are new to the clerk: redraw the marks."""
+        if not self._loaded_once:
+            return
+        if self._layout_for_width() != self.column_layout:
+            self._rebuild()
+            return
+        styles = self._cell_styles()
+        for row in self.rows:
+            self.table.update_row(str(row.id), self._cells(row, styles))
+
+    def _shape(self) -> Shape:
+        actor = soptui_app(self).actor
+        rows = self.rows
+        return Shape(
+            view=self.view,
+            max_id=max((r.id for r in rows), default=9),
+            mark=max((cell_len(self._marks(r)) for r in rows), default=0),
+            title=max((cell_len(r.title) for r in rows), default=TITLE_MIN),
+            one_role=actor is not None and len(actor.roles) == 1,
+        )
 
     def _show_rows(self, rows: list[CaseRow], *, force: bool = False) -> None:
         first = not self._loaded_once
@@ -299,7 +374,7 @@ class InboxScreen(LiveScreen):
             self.column_layout = layout
             table.set_columns(
                 [
-                    (column.key, Text(present.fit(t(column.heading), width) + " "), width + 1)
+                    (column.key, Text(present.fit(self._heading(column), width) + " "), width + 1)
                     for column, width in layout
                 ]
             )
@@ -312,6 +387,18 @@ class InboxScreen(LiveScreen):
             index = next((i for i, r in enumerate(rows) if r.id == keep_id), index)
         table.scroll_to(y=scroll_y, animate=False, immediate=True)
         table.move_cursor(row=index)
+
+    def help_notes(self) -> list[str]:
+        """For the help: this view's order, and what the marks mean."""
+        return [
+            t("ui.inbox.order", view=t(f"ui.view.{self.view}"), order=t(f"ui.order.{self.view}")),
+            t("ui.inbox.marks"),
+        ]
+
+    def _heading(self, column: Column) -> str:
+        """The column's name; the one the view is sorted by says which way."""
+        arrow = ORDER_ARROWS.get((self.view == "closed", column.key))
+        return f"{t(column.heading)} {arrow}" if arrow else t(column.heading)
 
     def _set_empty(self, rows: list[CaseRow]) -> None:
         empty = self.query_one("#empty", Static)

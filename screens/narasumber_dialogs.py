@@ -18,7 +18,7 @@ from textual.widgets.option_list import Option
 from soptui.errors import InputError
 from soptui.i18n import t
 from soptui.screens.base import Dialog, in_thread, key, soptui_app
-from soptui.screens.dialogs import FormDialog, quiet_input
+from soptui.screens.dialogs import FormDialog, focus_at_end, quiet_input
 
 if TYPE_CHECKING:
     from soptui.narasumber_views import Booking, Offer, Person
@@ -46,11 +46,35 @@ def typed(moment: datetime, app_tz: str = "Asia/Jakarta") -> str:
 
 
 def default_span(now: datetime) -> tuple[str, str]:
-    """Tomorrow 08:00-12:00 office time: a morning session, the usual request."""
+    """The next working morning, 08:00-12:00 office time: the usual request
+    (a Saturday or Sunday is skipped; a holiday is asked about on booking)."""
     from zoneinfo import ZoneInfo
 
     day = now.astimezone(ZoneInfo("Asia/Jakarta")).date() + timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
     return f"{day:%d-%m-%Y} 08:00", f"{day:%d-%m-%Y} 12:00"
+
+
+def understood(start: datetime, end: datetime, app_tz: str = "Asia/Jakarta") -> str:
+    """How typed times were read, in words: "Senin 7 Des 2026 08.00-12.00"."""
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(app_tz)
+    a, b = start.astimezone(zone), end.astimezone(zone)
+    weekdays, months = t("ui.nr.weekdays_long").split(), t("nr.months").split()
+
+    def day(d: datetime) -> str:
+        return f"{weekdays[d.weekday()]} {d.day} {months[d.month - 1]} {d.year}"
+
+    clock = t("ui.nr.clock")
+    if a.date() == b.date():
+        return f"{day(a)} {a.strftime(clock)}-{b.strftime(clock)}"
+    return f"{day(a)} {a.strftime(clock)} - {day(b)} {b.strftime(clock)}"
+
+
+def concerns_text(concerns: tuple[str, ...]) -> str:
+    return ", ".join(t(f"ui.nr.concern.{c}") for c in concerns)
 
 
 def read_span(start: str, end: str) -> tuple[datetime, datetime]:
@@ -91,6 +115,8 @@ class LookupDialog(Dialog["Booking | None"]):
         self.topic = topic
         self.offers: list[Offer] = []
         self.span: tuple[datetime, datetime] | None = None
+        self.shown_for: tuple[str, str, str] | None = None  # the fields the results answer
+        self.note = ""  # how the times were read
 
     def compose(self) -> ComposeResult:
         start, end = default_span(soptui_app(self).svc.clock())
@@ -129,30 +155,68 @@ class LookupDialog(Dialog["Booking | None"]):
         event.stop()
         self.run_lookup()
 
+    def _fields(self) -> tuple[str, str, str]:
+        return (
+            self.query_one("#topic", Input).value.strip(),
+            self.query_one("#start", Input).value.strip(),
+            self.query_one("#end", Input).value.strip(),
+        )
+
+    def _clear_results(self) -> None:
+        """Results that no longer answer the fields go: enter on one would
+        book the times of an earlier search."""
+        self.offers, self.span, self.shown_for, self.note = [], None, None, ""
+        results = self.query_one("#offers", OptionList)
+        results.clear_options()
+        results.display = False
+        box = self.query_one("#box")
+        box.border_subtitle = (
+            t("ui.nr.lookup.for_case", id=self.context.case_id) if self.context else ""
+        )
+
+    @on(Input.Changed)
+    def _edited(self, _event: Input.Changed) -> None:
+        if self.shown_for is not None and self._fields() != self.shown_for:
+            self._clear_results()
+
     def run_lookup(self) -> None:
+        fields = self._fields()
+        topic, start, end = fields
         try:
-            span = read_span(
-                self.query_one("#start", Input).value.strip(),
-                self.query_one("#end", Input).value.strip(),
-            )
+            span = read_span(start, end)
         except InputError as exc:
+            self._clear_results()
             self._say(exc.message())
-            self.query_one("#start", Input).focus()
+            field = "end" if str(exc.params.get("value", "")).strip() == end and end else "start"
+            focus_at_end(self.query_one(f"#{field}", Input))
             return
-        topic = self.query_one("#topic", Input).value.strip()
         app = soptui_app(self)
         self._say(t("ui.nr.searching"))
+
+        def job() -> tuple[list[Offer], tuple[str, ...]]:
+            registry = app.svc.narasumber
+            return registry.lookup(
+                topic or None, *span, limit=LOOKUP_LIMIT
+            ), registry.span_concerns(*span)
+
         in_thread(
             self,
-            lambda: app.svc.narasumber.lookup(topic or None, *span, limit=LOOKUP_LIMIT),
-            lambda offers: self._show(span, offers),
+            job,
+            lambda found: self._show(span, found[0], fields, found[1]),
             group="nr-lookup",
             failed=lambda exc: self._say(exc.message()),
         )
 
-    def _show(self, span: tuple[datetime, datetime], offers: list[Offer]) -> None:
+    def _show(
+        self,
+        span: tuple[datetime, datetime],
+        offers: list[Offer],
+        fields: tuple[str, str, str],
+        concerns: tuple[str, ...] = (),
+    ) -> None:
         self.span = span
         self.offers = offers
+        self.shown_for = fields
         results = self.query_one("#offers", OptionList)
         results.set_options(
             Option(offer_prompt(offer), id=str(offer.id), disabled=not offer.bookable)
@@ -160,7 +224,11 @@ class LookupDialog(Dialog["Booking | None"]):
         )
         results.display = bool(offers)
         free = sum(1 for o in offers if o.free)
-        self._say("" if offers else t("ui.nr.lookup.none"))
+        # How the times were read, and what is unusual about them (Sunday, 02:00).
+        self.note = t("ui.nr.understood", when=understood(*span))
+        if concerns:
+            self.note += f" ({concerns_text(concerns)})"
+        self._say(self.note if offers else f"{t('ui.nr.lookup.none')} {self.note}")
         if offers:
             found = t("ui.nr.lookup.found", free=free, total=len(offers))
             if self.context is not None:
@@ -175,11 +243,13 @@ class LookupDialog(Dialog["Booking | None"]):
 
     @on(OptionList.OptionHighlighted, "#offers")
     def _moved(self, _event: OptionList.OptionHighlighted) -> None:
-        self._say("")  # a refusal about another person no longer applies
+        self._say(self.note)  # a refusal about another person no longer applies
 
     @on(OptionList.OptionSelected, "#offers")
     def _picked(self, event: OptionList.OptionSelected) -> None:
         event.stop()
+        if self.span is None or self.shown_for != self._fields():
+            return  # stale: cleared already
         offer = next(o for o in self.offers if str(o.id) == event.option.id)
         if not offer.free:
             items = "; ".join(c.text for c in offer.conflicts)
@@ -203,16 +273,17 @@ class SpanForm(FormDialog["Booking | None"]):
         try:
             return read_span(self.value("start"), self.value("end"))
         except InputError as exc:
-            self.refuse(exc.message(), "start")
+            self.refuse(exc.message(), self.field_of(exc) or "start")
             return None
 
 
 class BookingDialog(SpanForm):
     """Book one person: times, kegiatan, lokasi, tentatif or definitif. For a
     case the kegiatan defaults to its perihal and the booking is tentatif until
-    the case confirms it (a refused or cancelled case releases it)."""
+    the case confirms it (a refused or cancelled case releases it). The
+    cursor starts on the first field, the time; tab goes down the form."""
 
-    first_field = "activity"
+    first_field = "start"
 
     def __init__(
         self,
@@ -226,6 +297,7 @@ class BookingDialog(SpanForm):
         self.person = person
         self.start, self.end = start, end
         self.context = context
+        self.confirmed: tuple[datetime, datetime] | None = None  # an unusual time, confirmed
 
     def compose(self) -> ComposeResult:
         if not self.start:
@@ -253,10 +325,34 @@ class BookingDialog(SpanForm):
             return
         activity, location = self.value("activity"), self.value("location")
         if not activity and self.context is None:
-            self.refuse(t("err.empty", field=t("col.nr.activity")))
+            self.refuse(t("err.empty", field=t("col.nr.activity")), "activity")
             return
         tentative = self.choice("status") == "tentatif"
         app = soptui_app(self)
+        if span != self.confirmed:
+            # Sunday 02:00, yesterday, 19:00: asked once, with how the time was read.
+            def checked(concerns: tuple[str, ...]) -> None:
+                if concerns:
+                    self.confirmed = span
+                    self.refuse(
+                        t(
+                            "ui.nr.confirm_time",
+                            when=understood(*span),
+                            concerns=concerns_text(concerns),
+                        ),
+                        "start",
+                    )
+                else:
+                    self.confirmed = span
+                    self.submit()
+
+            in_thread(
+                self,
+                lambda: app.svc.narasumber.span_concerns(*span),
+                checked,
+                group="nr-span-check",
+            )
+            return
         person_id = self.person.id
         case_id = self.context.case_id if self.context else None
         self.send(

@@ -4,11 +4,11 @@ the tests share one wording."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from rich.cells import cell_len, set_cell_size
 
-from soptui.formatting import due_text, format_duration
+from soptui.formatting import OFFICE_TZ, due_text, format_duration
 from soptui.i18n import language, t
 from soptui.views import CaseRow
 
@@ -95,6 +95,33 @@ def due(row: CaseRow, width: int | None = None) -> str:
     return text
 
 
+def day(moment: datetime | None) -> str:
+    """The office-time date as the forms take it: "31-08-2026"."""
+    return moment.astimezone(OFFICE_TZ).strftime("%d-%m-%Y") if moment else ""
+
+
+def sop_code(code: str) -> str:
+    """The SOP's short code for a narrow column: "NARSUM-FASILITASI" ->
+    "N-FAS", "DIKLAT-BAHAN" -> "D-BAH" (the case screen names it in full)."""
+    head, _, tail = code.rpartition("-")
+    if not head:
+        return code[:5]
+    return f"{head[0]}-{tail[:3]}"
+
+
+NEW_MARK = "●"
+RETURNED_MARK = "↩"
+
+
+def marks(row: CaseRow, new: bool = False) -> str:
+    """What a case number carries in the inbox: "●" new in my inbox since I
+    last looked (until opened), "↩2" sent back twice."""
+    text = NEW_MARK if new else ""
+    if row.returns:
+        text += RETURNED_MARK + (str(row.returns) if row.returns > 1 else "")
+    return text
+
+
 def fit(text: str, width: int) -> str:
     """Cut to width (terminal cells) with an ellipsis."""
     if width <= 0:
@@ -102,3 +129,24 @@ def fit(text: str, width: int) -> str:
     if cell_len(text) <= width:
         return text
     return set_cell_size(text, width - 1).rstrip() + "…"
+
+
+# Fields a search can match that the inbox row shows in a column of its own.
+SHOWN_FIELDS = ("perihal",)
+
+
+def match_label(row: CaseRow) -> str | None:
+    """What a search found the case by, when that is not on the row already
+    ("narasumber: Dr. Wulan"), in the UI's language."""
+    if row.match is None or row.match in SHOWN_FIELDS:
+        return None
+    return f"{t('search.field.' + row.match)}: {row.match_text or ''}"
+
+
+def title_with_match(row: CaseRow) -> str:
+    """The perihal cell: with a search that found the case by another field,
+    the value it matched comes first ("061/1625/DISKOPUKM · Permohonan ..."):
+    at 80 columns the cell holds little more than that value."""
+    if match_label(row) is None:
+        return row.title
+    return f"{row.match_text} · {row.title}"

@@ -172,6 +172,7 @@ class RegistryScreen(LiveScreen):
         key("u", "block", "nr.block", show=False),
         key("f3", "app.lookup", "nr.lookup", show=False),
         key("escape", "back", "nr.back"),
+        key("q", "back", "nr.back_q", show=False),
         key("f5", "reload", "nr.reload", show=False),
     ]
 
@@ -390,9 +391,7 @@ class RegistryScreen(LiveScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("book", "edit", "block") and self.person is None:
             return None  # shown dimmed: nothing to act on
-        if action == "book" and self.person is not None and not self.person.bookable:
-            return None
-        return True
+        return True  # b on a person not approved says why (action_book)
 
     @on(DataTable.RowSelected, "#persons")
     def _open_person(self, event: DataTable.RowSelected) -> None:
@@ -402,7 +401,7 @@ class RegistryScreen(LiveScreen):
             self.app.push_screen(PersonScreen(person.id))
 
     def action_book(self) -> None:
-        if (person := self.person) is not None:
+        if (person := self.person) is not None and bookable(self, person):
             self.app.push_screen(BookingDialog(person), written(self, "ui.nr.ok.booked"))
 
     def action_block(self) -> None:
@@ -421,6 +420,15 @@ class RegistryScreen(LiveScreen):
         if persons:
             start = self.table.cursor_row
             self.app.push_screen(AvailabilityScreen(persons, cursor=start))
+
+
+def bookable(screen: LiveScreen, person: Person) -> bool:
+    """Whether the person may be booked; if not, say why (not in silence)."""
+    if person.bookable:
+        return True
+    status = t("nr.status." + person.status)
+    screen.notify(t("ui.nr.not_bookable", name=person.name, status=status), markup=False)
+    return False
 
 
 def written(screen: LiveScreen, message: str) -> Any:
@@ -459,6 +467,7 @@ class PersonScreen(LiveScreen):
     AUTO_FOCUS = "#person-lines"
     BINDINGS: ClassVar[list[BindingType]] = [
         key("escape", "back", "nr.back"),
+        key("q", "back", "nr.back_q", show=False),
         key("b", "book", "nr.book"),
         key("d", "confirm", "nr.confirm"),
         key("x", "cancel_booking", "nr.cancel"),
@@ -513,9 +522,15 @@ class PersonScreen(LiveScreen):
         self.query_one("#person-header", Static).update(Content("\n").join(header))
         lines = self.query_one(PersonLines)
         keep = lines.highlighted
-        lines.set_options(self._options(detail))
+        options = self._options(detail)
+        lines.set_options(options)
         if keep is not None and lines.option_count:
             lines.highlighted = min(keep, lines.option_count - 1)
+        if lines.highlighted is None or options[lines.highlighted].disabled:
+            # On the first thing to act on (the next booking), not a heading.
+            lines.highlighted = next(
+                (i for i, option in enumerate(options) if not option.disabled), None
+            )
         self.refresh_bindings()
 
     def _options(self, detail: PersonDetail) -> list[Option]:
@@ -526,14 +541,21 @@ class PersonScreen(LiveScreen):
             ("nr.label.upcoming", detail.upcoming),
             ("nr.label.past", detail.past),
         ):
-            options.append(Option(Content.styled(t(label), heading), id=f"h:{label}"))
+            # Headings and "none" take no cursor: j goes from booking to booking.
+            options.append(
+                Option(Content.styled(t(label), heading), id=f"h:{label}", disabled=True)
+            )
             if not bookings:
-                options.append(Option(Content("  " + t("nr.none")), id=f"n:{label}"))
+                options.append(
+                    Option(Content("  " + t("nr.none")), id=f"n:{label}", disabled=True)
+                )
             for b in bookings:
                 style = "" if b.active else "$text-muted"
                 line = Content.styled("  " + booking_line(b, year), style)
                 options.append(Option(line, id=f"b:{b.id}"))
-        options.append(Option(Content.styled(t("nr.label.history"), heading), id="h:history"))
+        options.append(
+            Option(Content.styled(t("nr.label.history"), heading), id="h:history", disabled=True)
+        )
         for item in detail.history:
             words = t(f"event.{item.kind}")
             who = f" ({item.actor_login})" if item.actor_login else ""
@@ -574,7 +596,7 @@ class PersonScreen(LiveScreen):
         booking = self.booking
         person = self.detail.person if self.detail else None
         allowed = {
-            "book": person is not None and person.bookable,
+            "book": person is not None,  # not approved: b says why
             "edit": person is not None,
             "block": person is not None,
             "confirm": booking is not None and booking.status == "tentatif",
@@ -587,7 +609,7 @@ class PersonScreen(LiveScreen):
         self.dismiss()
 
     def action_book(self) -> None:
-        if self.detail is not None:
+        if self.detail is not None and bookable(self, self.detail.person):
             self.app.push_screen(
                 BookingDialog(self.detail.person), written(self, "ui.nr.ok.booked")
             )
@@ -654,6 +676,7 @@ class AvailabilityScreen(LiveScreen):
     AUTO_FOCUS = "#week"
     BINDINGS: ClassVar[list[BindingType]] = [
         key("escape", "back", "nr.back"),
+        key("q", "back", "nr.back_q", show=False),
         # Priority: the table would take left/right for sideways scrolling.
         key("left", "shift(-1)", "nr.week_prev", key_display="←→", priority=True),
         key("right", "shift(1)", "nr.week_next", show=False, priority=True),
@@ -719,12 +742,19 @@ class AvailabilityScreen(LiveScreen):
         keep = table.cursor_row
         table.clear(columns=True)  # the day headings change with the week
         table.add_column(cell(t("col.nr.person"), name_width), width=name_width + 1)
+        today = soptui_app(self).svc.clock().astimezone(OFFICE_TZ).date()
         for index, day in enumerate(week.days):
-            table.add_column(f" {week_grid.day_heading(day)}", width=7, key=f"d{index}")
+            mark = "▸" if day == today else " "  # today, readable without colour
+            table.add_column(f"{mark}{week_grid.day_heading(day)}", width=7, key=f"d{index}")
         rows = []
         for person in self.persons:
             glyphs = week_grid.part_glyphs(schedule.get(person.id, ()), week, OFFICE_TZ)
-            cells = [cell(person.name, name_width, "" if person.bookable else "dim")]
+            name = (
+                person.name
+                if person.bookable
+                else f"{person.name} ({t('nr.status.' + person.status)})"
+            )
+            cells = [cell(name, name_width, "" if person.bookable else "dim")]
             cells += [Text(f" {day}   ", no_wrap=True) for day in week_grid.day_cells(glyphs)]
             rows.append((str(person.id), cells))
         table.fill(rows)
@@ -755,7 +785,7 @@ class AvailabilityScreen(LiveScreen):
 
     def action_book(self) -> None:
         person = self._person()
-        if person is not None and person.bookable:
+        if person is not None and bookable(self, person):
             self.app.push_screen(BookingDialog(person), written(self, "ui.nr.ok.booked"))
 
     def action_back(self) -> None:

@@ -8,11 +8,9 @@ changes, and on F5 - not on every poll (no repaint, no query while idle)."""
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.cells import cell_len
@@ -20,16 +18,19 @@ from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.widgets import DataTable, Footer, Input, Label, Select, Static
+from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from soptui.errors import InputError, SoptuiError
 from soptui.formatting import OFFICE_TZ, local, render
 from soptui.i18n import t
 from soptui.screens import present
 from soptui.screens.base import Dialog, LiveScreen, Reworded, in_thread, key, soptui_app
-from soptui.screens.dialogs import quiet_input
+from soptui.screens.dialogs import (
+    quiet_input,
+)
+from soptui.screens.export import EXTENSIONS, SaveDialog, format_label
 from soptui.validate import parse_date
 
 if TYPE_CHECKING:
@@ -326,6 +327,7 @@ class ReportsScreen(LiveScreen):
     AUTO_FOCUS = "#report"
     BINDINGS: ClassVar[list[BindingType]] = [
         key("escape", "back", "reports.back"),
+        key("q", "back", "reports.back_q", show=False),
         *(
             key(
                 str(n),
@@ -690,145 +692,42 @@ class RowDetail(Dialog[None]):
         return Content("\n").join(lines)
 
 
-FORMATS = ("csv", "json", "github")
-EXTENSIONS = {"csv": "csv", "json": "json", "github": "md"}
-FORMAT_OF_EXTENSION = {".csv": "csv", ".json": "json", ".md": "github"}
+REPORT_FORMATS = ("csv", "json", "github")
+PDF_KINDS = ("monitoring",)  # the reports with a paper form of their own
 
 
-@dataclass(frozen=True)
-class Written:
-    status: str  # "written", "exists" or "error"
-    text: str  # the path written, or the message
-
-
-def write_report(path: Path, content: str, *, overwrite: bool) -> Written:
-    """Write the file (in a worker thread); a refusal comes back as one line."""
-    try:
-        with open(path, "w" if overwrite else "x", encoding="utf-8", newline="") as out:
-            out.write(content + "\n")
-    except FileExistsError:
-        return Written("exists", str(path))
-    except IsADirectoryError:
-        return Written("error", t("ui.export.err_dir", path=path))
-    except PermissionError:
-        return Written("error", t("ui.export.err_denied", path=path))
-    except (FileNotFoundError, NotADirectoryError):
-        return Written("error", t("ui.export.err_nodir", path=path.parent))
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        return Written("error", t("ui.export.err_other", path=path, reason=reason))
-    return Written("written", str(path))
-
-
-class ExportDialog(Dialog[str | None]):
+class ExportDialog(SaveDialog):
     """Write the report shown to a file: csv (default), json or a github
-    markdown table; into the current folder or a path typed here. An existing
-    file is overwritten only after a second enter."""
-
-    CSS_PATH = "dialogs.tcss"
+    markdown table, and for the monitoring report its Permen form as a PDF;
+    into the current folder or a path typed here."""
 
     def __init__(self, result: Run, label: str) -> None:
-        super().__init__(classes="dialog")
         self.result = result
         self.label = label
-        self.confirm: Path | None = None  # the existing file a second enter overwrites
-        self.writing = False
+        formats = REPORT_FORMATS + (("pdf",) if result.kind in PDF_KINDS else ())
+        labels = [format_label(f) for f in formats]
+        if "pdf" in formats:
+            labels[-1] += f" ({t('ui.export.pdf_form')})"
+        offers = t("ui.export.offers", formats=", ".join(labels))
+        if "pdf" not in formats:
+            number = [k.id for k in KINDS].index("monitoring") + 1
+            offers += " · " + t("ui.export.pdf_only", name=f"{number} {KINDS[number - 1].label}")
+        super().__init__(
+            title=t("ui.export.title", name=label),
+            formats=formats,
+            default_name=lambda fmt: export_name(result.kind, result.period, result.today, fmt),
+            produce=self._content,
+            offers=offers,
+        )
 
-    def default_name(self, fmt: str) -> str:
-        return export_name(self.result.kind, self.result.period, self.result.today, fmt)
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="box", classes="form") as box:
-            box.border_title = t("ui.export.title", name=self.label)
-            with Horizontal(classes="field"):
-                yield Label(t("ui.export.format"))
-                yield Select(
-                    [(t(f"ui.export.fmt.{f}"), f) for f in FORMATS],
-                    value="csv",
-                    allow_blank=False,
-                    id="format",
-                    compact=True,
-                )
-            with Horizontal(classes="field"):
-                yield Label(t("ui.export.file"))
-                yield quiet_input(id="path", value=self.default_name("csv"), compact=True)
-            yield Static(t("ui.export.folder", cwd=os.getcwd()), classes="hint", markup=False)
-            yield Static("", id="message", classes="error", markup=False)
-            yield Static(t("ui.export.keys"), classes="hint", markup=False)
-
-    def on_mount(self) -> None:
-        self.query_one("#message").display = False
-        self.query_one("#path", Input).focus()
-
-    def _say(self, message: str) -> None:
-        widget = self.query_one("#message", Static)
-        widget.update(message)
-        widget.display = True
-
-    @property
-    def fmt(self) -> str:
-        return str(self.query_one("#format", Select).value)
-
-    @on(Select.Changed, "#format")
-    def _format_changed(self, event: Select.Changed) -> None:
-        # The file name follows the format (when it ends in one of ours).
-        field = self.query_one("#path", Input)
-        stem, suffix = os.path.splitext(field.value)
-        wanted = "." + EXTENSIONS[str(event.value)]
-        if suffix.lower() in FORMAT_OF_EXTENSION and suffix.lower() != wanted:
-            field.value = stem + wanted
-        elif not field.value.strip():
-            field.value = self.default_name(str(event.value))
-
-    @on(Input.Changed, "#path")
-    def _path_changed(self, event: Input.Changed) -> None:
-        # ...and the format follows a typed extension.
-        self.confirm = None
-        fmt = FORMAT_OF_EXTENSION.get(os.path.splitext(event.value.strip())[1].lower())
-        if fmt and fmt != self.fmt:
-            self.query_one("#format", Select).value = fmt
-
-    def target(self) -> Path:
-        """The file to write: the typed path (~ expanded, relative to the
-        current folder); a folder gets the default name inside it."""
-        text = self.query_one("#path", Input).value.strip()
-        if not text:
-            return Path.cwd() / self.default_name(self.fmt)
-        path = Path(text).expanduser()
-        if text.endswith(("/", os.sep)) or path.is_dir():
-            path = path / self.default_name(self.fmt)
-        return path if path.is_absolute() else Path.cwd() / path
-
-    @on(Input.Submitted, "#path")
-    def _write(self, event: Input.Submitted) -> None:
-        event.stop()
-        if self.writing:
-            return
-        path = self.target()
-        overwrite = self.confirm == path
+    def _content(self, fmt: str, paper: str) -> str | bytes:
+        """The file's content (in the worker thread)."""
         report = self.result.report
-        fmt = self.fmt
-        self.writing = True
+        if fmt == "pdf":
+            from soptui.printing.monitoring import monitoring_pdf
 
-        def job() -> Written:
-            rows = list(report.rows)
-            return write_report(
-                path, render(rows, report.columns, fmt, json_records=rows), overwrite=overwrite
-            )
-
-        def done(result: Written) -> None:
-            self.writing = False
-            if result.status == "written":
-                self.dismiss(result.text)
-            elif result.status == "exists":
-                self.confirm = path
-                self._say(t("ui.export.exists", path=result.text))
-            else:
-                self._say(result.text)
-
-        def broke(exc: Exception) -> None:
-            self.writing = False
-            detail = exc.message() if isinstance(exc, SoptuiError) else str(exc)
-            self._say(t("ui.err.unexpected", detail=" ".join(detail.split())[:200]))
-
-        in_thread(self, job, done, group="export", failed=broke, crashed=broke)
+            assert self.result.period is not None  # monitoring runs over a semester
+            start, end = self.result.period
+            return monitoring_pdf(report, start, end, size=paper)
+        rows = list(report.rows)
+        return render(rows, report.columns, fmt, json_records=rows) + "\n"

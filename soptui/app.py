@@ -8,10 +8,12 @@ import asyncio
 import contextlib
 import signal
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.command import CommandInput, CommandPalette, Hit, Hits, Provider
 from textual.screen import ModalScreen, Screen
@@ -23,7 +25,14 @@ from soptui.errors import SoptuiError
 from soptui.i18n import LANGUAGES, language, set_language, t
 from soptui.identity import Actor
 from soptui.lifeline import Lifeline
-from soptui.screens.base import LiveScreen, in_thread, key, reword_bindings
+from soptui.screens.base import (
+    LiveScreen,
+    in_thread,
+    key,
+    reword_bindings,
+    show_unexpected_on,
+)
+from soptui.screens.keygate import KeyGate
 from soptui.views import VIEWS
 
 if TYPE_CHECKING:
@@ -34,23 +43,50 @@ OPEN_WAIT = 0.25  # seconds a case may take to read before its screen opens sayi
 POLL_SECONDS = 2.5  # how often the app looks at the clock (a new minute: the due texts)
 RECONNECT_SECONDS = 3.0  # the server hung up: try again this often
 THEME_ALIASES = {"ansi": "ansi-dark", "dark": "textual-dark", "light": "textual-light"}
+FIND_MIN_CHARS = 3  # the palette searches cases from this many characters typed
+FIND_LIMIT = 8  # cases the palette offers
 LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
 
 
 class CaseNumberCommands(Provider):
-    """Palette: type a case number to open it ("123" or "#123")."""
+    """Palette: find a case as the inbox's / does (its number, perihal,
+    pemohon, a letter or agenda number, a narasumber booked for it), any
+    status, best matches first, each saying what it was found by."""
 
     async def search(self, query: str) -> Hits:
-        number = query.strip().lstrip("#").strip()
+        app = self.app
+        assert isinstance(app, SoptuiApp)
+        text = query.strip()
+        number = text.lstrip("#").strip()
         if number.isdigit():
-            app = self.app
-            assert isinstance(app, SoptuiApp)
             title = t("cmd.open_case", id=int(number))
             yield Hit(1.0, title, partial(app.open_case, int(number)), text=title)
+        if len(text) < FIND_MIN_CHARS or app.actor is None:
+            return
+        try:
+            # Called here, not in a worker thread: a keystroke's search takes a
+            # few milliseconds, and while a provider is still out the palette
+            # keeps showing the previous query's hits, which enter would take.
+            rows = app.svc.cases.list_cases(
+                app.actor, view="all", status="all", search=text, limit=FIND_LIMIT
+            )
+        except SoptuiError:
+            return  # the database is busy: the palette offers the rest
+        for rank, row in enumerate(rows):
+            if number.isdigit() and row.id == int(number):
+                continue  # offered above
+            if row.match in (None, "perihal"):
+                shown = t("cmd.found_case_title", id=row.id, title=row.title)
+            else:
+                field = t("search.field." + (row.match or ""))
+                shown = t(
+                    "cmd.found_case", id=row.id, title=row.title, field=field, value=row.match_text
+                )
+            yield Hit(0.9 - rank * 0.01, shown, partial(app.open_case, row.id), text=shown)
 
     async def discover(self) -> Hits:
         return
-        yield  # an async generator that finds nothing until a number is typed
+        yield  # an async generator that finds nothing until something is typed
 
 
 class QuietPalette(CommandPalette):
@@ -114,6 +150,24 @@ class SoptuiApp(App[None]):
         self._reconnect_timer: Timer | None = None
         self._opening: Timer | None = None
         self.lifeline: Lifeline | None = None
+        # Keys typed in a burst act in order, each where the one before left off.
+        self.keys = KeyGate(self)
+        self._open_held = False
+        # What is new in the clerk's inbox (soptui.inbox_marks): since when a
+        # case counts as new, the unopened ones now, and whether to ring.
+        self.inbox_since: datetime | None = None
+        self.unread: frozenset[int] | None = None  # None: not read yet
+        self.bell_on = True
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            for typed in self.keys.expand(event):
+                if self.keys.admit(typed):  # else held: it follows in turn
+                    before = self.keys.before()
+                    await super().on_event(typed)
+                    self.keys.delivered(typed, before)
+            return
+        await super().on_event(event)
 
     # ----- life cycle ------------------------------------------------------------
 
@@ -131,6 +185,8 @@ class SoptuiApp(App[None]):
         self.set_interval(self.poll_seconds, self._tick)
         self.svc.on_change(self._pushed)
         self.svc.on_gone(self._gone)
+        if self.actor is not None:
+            self._begin_inbox_session()
         # The case screen loads on first use; once the first rows are drawn,
         # load it while the clerk reads (not when the first case opens).
         self.call_after_refresh(
@@ -144,6 +200,89 @@ class SoptuiApp(App[None]):
 
     def _warm_up(self) -> None:
         import soptui.screens.case  # noqa: F401  (with its dialogs)
+
+    # ----- what is new in the clerk's inbox --------------------------------------
+
+    def _begin_inbox_session(self) -> None:
+        actor = self.actor
+        assert actor is not None
+
+        def begin() -> tuple[datetime, bool]:
+            since = self.svc.cases.inbox_session(actor)
+            return since, self.svc.users.preference(actor, "bell") == "on"
+
+        def begun(result: tuple[datetime, bool]) -> None:
+            self.inbox_since, self.bell_on = result
+            self.refresh_unread()
+
+        in_thread(self, begin, begun, group="inbox-session")
+
+    def refresh_unread(self) -> None:
+        """Read which cases are new to the clerk; fed by every refresh that saw
+        a change (today the poll; a pushed change can call it the same way)."""
+        actor, since = self.actor, self.inbox_since
+        if actor is None or since is None:
+            return
+        in_thread(
+            self,
+            lambda: self.svc.cases.unread(actor, since),
+            self._unread_seen,
+            group="inbox-unread",
+            crashed=lambda _exc: None,  # the poll says so if the database is gone
+        )
+
+    def _unread_seen(self, ids: list[int]) -> None:
+        """The one place that tells a case landed in the clerk's inbox: once,
+        as it lands (not the ones there when the app started, nor a case the
+        clerk has open)."""
+        unread = frozenset(ids)
+        before, self.unread = self.unread, unread
+        if unread == before:
+            return
+        from soptui.screens.inbox import InboxScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, InboxScreen):
+                screen.marks_changed()
+        if before is None:
+            return
+        looking = {getattr(s, "case_id", None) for s in self.screen_stack}
+        landed = sorted(unread - before - looking)
+        if not landed:
+            return
+        numbers = ", ".join(f"#{case_id}" for case_id in landed)
+        self.notify(t("ui.inbox.landed", n=len(landed), ids=numbers), markup=False)
+        if self.bell_on:
+            self.bell()
+
+    def case_opened(self, case_id: int) -> None:
+        """The clerk has the case on screen: it is no longer new to them."""
+        actor = self.actor
+        if actor is None or self.inbox_since is None:
+            return
+        in_thread(
+            self,
+            lambda: self.svc.cases.mark_read(actor, case_id),
+            lambda _none: self.refresh_unread(),
+            group=f"case-read-{case_id}",
+            crashed=lambda _exc: None,
+        )
+
+    def set_bell(self, on: bool) -> None:
+        actor = self.actor
+        if actor is None:
+            return
+
+        def saved(_none: None) -> None:
+            self.bell_on = on
+            self.notify(t("ui.ok.bell_on" if on else "ui.ok.bell_off"), markup=False)
+
+        in_thread(
+            self,
+            lambda: self.svc.users.set_preference(actor, "bell", "on" if on else "off"),
+            saved,
+            group="bell",
+        )
 
     def on_unmount(self) -> None:
         if self.lifeline is None:
@@ -224,7 +363,9 @@ class SoptuiApp(App[None]):
         screen = self.screen
         if isinstance(screen, LiveScreen):
             screen.data_changed()
-        # Screens below the top one catch up when they are shown again.
+        # Screens below the top one catch up when they are shown again; what
+        # is new in the inbox is told wherever the clerk is.
+        self.refresh_unread()
 
     # ----- navigation ------------------------------------------------------------
 
@@ -237,6 +378,15 @@ class SoptuiApp(App[None]):
         opened = False
         if self._opening is not None:
             self._opening.stop()  # a second enter while the first case reads: the second wins
+        # Keys typed after the enter are meant for the case: they wait for its screen.
+        if not self._open_held:
+            self._open_held = True
+            self.keys.hold()
+
+        def opened_or_refused() -> None:
+            if self._open_held:
+                self._open_held = False
+                self.keys.release()
 
         def open_screen(read: Any = None) -> None:
             nonlocal opened
@@ -244,6 +394,7 @@ class SoptuiApp(App[None]):
             if not opened:
                 opened = True
                 self.push_screen(CaseScreen(case_id, read=read))
+                opened_or_refused()
 
         def refused(exc: SoptuiError) -> None:
             nonlocal opened
@@ -251,6 +402,11 @@ class SoptuiApp(App[None]):
             if not opened:  # e.g. no such case: say so where the clerk is
                 opened = True
                 self.notify(exc.message(), severity="error", markup=False)
+                opened_or_refused()
+
+        def crashed(exc: Exception) -> None:
+            show_unexpected_on(self)(exc)
+            opened_or_refused()
 
         waiting = self._opening = self.set_timer(OPEN_WAIT, open_screen)
         in_thread(
@@ -259,6 +415,7 @@ class SoptuiApp(App[None]):
             open_screen,
             group="case-open",
             failed=refused,
+            crashed=crashed,
         )
 
     def show_view(self, view: str) -> None:
@@ -373,6 +530,11 @@ class SoptuiApp(App[None]):
         yield command(t("cmd.lookup"), "cmd.lookup.help", self.action_lookup)
         yield command(t("cmd.reports"), "cmd.reports.help", self.action_reports)
         yield command(t("cmd.help"), "cmd.help.help", self.action_help)
+        yield command(
+            t("cmd.bell_off" if self.bell_on else "cmd.bell_on"),
+            "cmd.bell.help",
+            partial(self.set_bell, not self.bell_on),
+        )
         for lang in LANGUAGES:
             if lang != language():
                 yield command(

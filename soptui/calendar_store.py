@@ -98,6 +98,16 @@ class CalendarStore:
         )
         session.add(row)
         session.flush()
+        from soptui import audit
+
+        audit.append(
+            session,
+            at=at,
+            kind="calendar",
+            actor_id=by,
+            note=note or None,
+            data={"id": row.id, "kind": kind, "from": start.isoformat(), "to": end.isoformat()},
+        )
         return row
 
     def overrides(self, session: Session) -> list[CalendarOverride]:

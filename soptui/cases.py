@@ -8,12 +8,13 @@ the audit event, commit. Nothing is applied half-way.
 from __future__ import annotations
 
 import functools
-import re
+import json
+import time
 from collections import namedtuple
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -46,6 +47,7 @@ from soptui.db.models import (
 )
 from soptui.errors import InputError, NotFoundError, PermissionDenied, RuleError, StaleError
 from soptui.identity import Actor
+from soptui.inbox_marks import InboxMarks
 from soptui.validate import (
     NAME_MAX,
     NOTE_MAX,
@@ -68,6 +70,9 @@ from soptui.views import (
 )
 from soptui.workcal import WorkCalendar
 
+if TYPE_CHECKING:
+    from soptui.case_search import SearchPlan
+
 Clock = Callable[[], datetime]
 # Called inside the action's transaction, so what they write commits or rolls
 # back with the action: (session, case, definition, step, outcome, at).
@@ -79,6 +84,10 @@ ENDED_STATUSES = ("closed", "refused", "cancelled")
 # Built read statements kept per shape (CaseService._statement): a few views
 # per role set, plus searches.
 STATEMENTS_KEPT = 256
+# Search plans (misspelt words looked up) kept per text, briefly: the rows and
+# the counts of one keystroke share one.
+PLAN_SECONDS = 2.0
+PLANS_KEPT = 64
 _S = TypeVar("_S")  # a statement, or a tuple of them
 
 
@@ -122,11 +131,6 @@ def _roles_key(actor: Actor | None) -> tuple[str, ...] | None:
     return None if actor is None else tuple(sorted(actor.roles))
 
 
-def _like_pattern(text: str) -> str:
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 # What an inbox row needs of a case (CaseService._row reads these by name).
 ROW_COLUMNS = (
     Case.id,
@@ -143,6 +147,13 @@ ROW_COLUMNS = (
     Case.opened_at,
     Case.updated_at,
     Case.version,
+    # How many times the case was sent back (the inbox marks it "↩2").
+    select(func.count())
+    .select_from(StepAttempt)
+    .where(StepAttempt.case_id == Case.id, StepAttempt.outcome == "returned")
+    .correlate(Case)
+    .scalar_subquery()
+    .label("returns"),
 )
 
 
@@ -219,6 +230,23 @@ class CaseService:
         self.step_outcome_hooks: list[StepOutcomeHook] = []
         self.case_end_hooks: list[CaseEndHook] = []
         self._statements: dict[tuple[Any, ...], Any] = {}
+        self._plans: dict[str, tuple[float, SearchPlan]] = {}
+        self.marks = InboxMarks(db, clock)
+
+    # ----- what is new to a clerk (soptui.inbox_marks) ----------------------------
+
+    def inbox_session(self, actor: Actor) -> datetime:
+        """Begin a session of the clerk's inbox: since when a case counts as
+        new (when their previous session began)."""
+        return self.marks.begin_session(actor)
+
+    def unread(self, actor: Actor, since: datetime) -> list[int]:
+        """Cases waiting on the clerk that reached them after `since`, unopened since."""
+        return self.marks.unread(actor, since)
+
+    def mark_read(self, actor: Actor, case_id: int) -> None:
+        """The clerk opened the case: it is no longer new to them."""
+        self.marks.mark_read(actor, case_id)
 
     # ----- writing -------------------------------------------------------------
 
@@ -585,44 +613,93 @@ class CaseService:
         limit: int | None = None,
         offset: int = 0,
     ) -> list[CaseRow]:
+        """An inbox view's cases, most urgent first; with a search, the cases
+        it finds (soptui.case_search), best matches first, each row saying
+        which field matched (CaseRow.match, match_text)."""
         check_search(search)
         check_search(sop_code, "SOP")
         check_search(role, "Peran")
         now = self.clock()
-        key = ("list", _roles_key(actor), view, search, sop_code, role, status, limit is None)
-        query = self._statement(
-            key,
-            lambda: self.list_query(
-                actor,
-                view=view,
-                search=search,
-                sop_code=sop_code,
-                role=role,
-                status=status,
-                limit=limit,
-                offset=offset,
-                now=now,
-            ),
-        )
-        params = {"now": now, "limit": limit, "offset": offset}
+        params: dict[str, Any] = {"now": now, "limit": limit, "offset": offset}
         # A plain connection: rows without the ORM's result layer (the statement
         # selects columns only, nothing to load) and without a Session.
         with self.db.read_rows() as conn:
+            found = self._plan(conn, search)
+            shape = found.shape if found else None
+            key = ("list", _roles_key(actor), view, shape, sop_code, role, status, limit is None)
+            query = self._statement(
+                key,
+                lambda: self.list_query(
+                    actor,
+                    view=view,
+                    search=found,
+                    sop_code=sop_code,
+                    role=role,
+                    status=status,
+                    limit=limit,
+                    offset=offset,
+                    now=now,
+                ),
+            )
+            if found is not None:
+                params.update(found.params)
             cal = self.calendars.calendar(conn, max_age=30)
             result = conn.execute(query, params)
             # case_row reads ~15 columns a row by name: a named tuple's fields
             # are several times faster to read than a result Row's.
             make = _columns_type(tuple(result.keys()))._make
-            return [
+            rows = [
                 self._row(conn, case, case.paused_at, cal, now) for case in map(make, result.all())
             ]
+            if found is not None and rows:
+                rows = self._with_matches(conn, found, rows)
+            return rows
+
+    def _plan(self, conn: Connection, search: str | None) -> SearchPlan | None:
+        """The search made ready for the index. A keystroke asks for the rows
+        and the counts at once: the misspelt-word look-ups of one text are
+        kept PLAN_SECONDS, not redone by the second call."""
+        if not (search and search.strip()):
+            return None
+        from soptui import case_search
+
+        now = time.monotonic()
+        kept = self._plans.get(search)
+        if kept is not None and now - kept[0] < PLAN_SECONDS:
+            if self.db.backend == "postgresql" and any(p.fuzzy for p in kept[1].parts):
+                case_search.set_fuzzy_threshold(conn)
+            return kept[1]
+        found = case_search.plan(conn, self.db.backend, search)
+        if len(self._plans) >= PLANS_KEPT:
+            self._plans.clear()
+        self._plans[search] = (now, found)
+        return found
+
+    def _with_matches(
+        self, conn: Connection, found: SearchPlan, rows: list[CaseRow]
+    ) -> list[CaseRow]:
+        """The rows with the field each one was found by (read from the index
+        for these rows only)."""
+        from soptui import case_search
+
+        ids = [r.id for r in rows]
+        backend = self.db.backend
+        query = self._statement(("documents",), lambda: case_search.documents_query(backend))
+        param: Any = json.dumps(ids) if self.db.is_sqlite else ids
+        documents = {d.case_id: d._mapping for d in conn.execute(query, {"ids": param})}
+        out = []
+        similar: dict[tuple[str, str], float] = {}
+        for row in rows:
+            name, value = case_search.matched_field(found, row.id, documents.get(row.id), similar)
+            out.append(replace(row, match=name, match_text=value) if name else row)
+        return out
 
     def list_query(
         self,
         actor: Actor | None,
         *,
         view: str,
-        search: str | None,
+        search: SearchPlan | None,
         sop_code: str | None,
         role: str | None,
         status: str | None,
@@ -638,13 +715,19 @@ class CaseService:
             .join(SopVersion, SopVersion.id == Case.sop_version_id)
             .outerjoin(StepAttempt, StepAttempt.id == Case.current_attempt_id)
         )
-        query = self._filtered(query, actor, view, search, sop_code, role, status, now)
+        query = self._filtered(query, actor, view, sop_code, role, status, now)
+        order: list[Any] = []
+        if search is not None:
+            found = search.candidates()
+            query = query.join(found, found.c.case_id == Case.id)
+            order.append(found.c.score)
         if view == "closed" or status in ENDED_STATUSES or status == "all":
-            query = query.order_by(
-                Case.closed_at.desc().nulls_first(), Case.due_at.asc().nulls_last(), Case.id
-            )
+            order += [Case.closed_at.desc().nulls_first(), Case.due_at.asc().nulls_last(), Case.id]
         else:
-            query = query.order_by(Case.due_at.asc().nulls_last(), Case.id)
+            # One order per view (VIEW_ORDER): due first; in "all" the open
+            # cases before the paused ones ("open" < "paused"), whose clock stands still.
+            order += [Case.status, Case.due_at.asc().nulls_last(), Case.id]
+        query = query.order_by(*order)
         if limit is not None:
             # Named parameters: list_cases runs one built statement per shape
             # with each call's values.
@@ -657,18 +740,20 @@ class CaseService:
         """How many cases each inbox view holds (with the same filter), in one pass."""
         check_search(search)
         now = self.clock()
-        query = self._statement(
-            ("counts", _roles_key(actor), search),
-            lambda: self.counts_query(actor, search=search, now=now),
-        )
         with self.db.read_rows() as conn:
-            return view_counts(conn.execute(query, {"now": now}).one())
+            found = self._plan(conn, search)
+            query = self._statement(
+                ("counts", _roles_key(actor), found.shape if found else None),
+                lambda: self.counts_query(actor, search=found, now=now),
+            )
+            params: dict[str, Any] = {"now": now, **(found.params if found else {})}
+            return view_counts(conn.execute(query, params).one())
 
     def counts_query(
-        self, actor: Actor | None, *, search: str | None, now: datetime
+        self, actor: Actor | None, *, search: SearchPlan | None, now: datetime
     ) -> Select[Any]:
         """The statement counts runs: one row, a count per view in VIEWS order."""
-        if not (search and search.strip()):
+        if search is None:
             # A count per view, each a range of ix_cases_inbox/ix_cases_status_due
             # (index only): 5 ms instead of 30 ms for one pass over 100,000 cases.
             return select(
@@ -680,19 +765,15 @@ class CaseService:
                     for view in VIEWS
                 )
             )
-        # Filtered, the text must be read from every row anyway: one pass.
+        # Filtered: one pass over the cases the index found.
         columns = [
             func.coalesce(
                 func.sum(sql_case((self._view_condition(actor, view, now), 1), else_=0)), 0
             )
             for view in VIEWS
         ]
-        return (
-            select(*columns)
-            .select_from(Case)
-            .join(SopVersion, SopVersion.id == Case.sop_version_id)
-            .where(self._search_condition(search))
-        )
+        found = search.candidates(scored=False)
+        return select(*columns).select_from(Case).join(found, found.c.case_id == Case.id)
 
     def last_change(self) -> str:
         """A token that changes whenever anything is written (the audit head)."""
@@ -970,27 +1051,11 @@ class CaseService:
             return Case.status.in_(OPEN_STATUSES) if status is None else true()
         raise InputError("err.bad_format", value=view)
 
-    @staticmethod
-    def _search_condition(search: str) -> ColumnElement[bool]:
-        """A case number ("123" or "#123") finds that case by its key; other
-        text is matched in perihal, pemohon, letter number and SOP name."""
-        text = search.strip()
-        if re.fullmatch(r"#?\d{1,9}", text):
-            return Case.id == int(text.lstrip("#"))
-        pattern = _like_pattern(text)
-        return or_(
-            func.lower(Case.title).like(pattern, escape="\\"),
-            func.lower(func.coalesce(Case.requester, "")).like(pattern, escape="\\"),
-            func.lower(func.coalesce(Case.letter_no, "")).like(pattern, escape="\\"),
-            func.lower(SopVersion.short_name).like(pattern, escape="\\"),
-        )
-
     def _filtered(
         self,
         query: Select[Any],
         actor: Actor | None,
         view: str,
-        search: str | None,
         sop_code: str | None,
         role: str | None,
         status: str | None,
@@ -1003,8 +1068,6 @@ class CaseService:
             query = query.where(or_(Case.waiting_role == role, Case.current_role == role))
         if sop_code:
             query = query.where(func.upper(SopVersion.code) == sop_code.strip().upper())
-        if search and search.strip():
-            query = query.where(self._search_condition(search))
         return query
 
     def _row(

@@ -109,6 +109,21 @@ class CatalogStore:
         )
         session.add(row)
         session.flush()
+        from soptui import audit
+
+        audit.append(
+            session,
+            at=at,
+            kind="sop_imported",
+            actor_id=by,
+            data={
+                "id": row.id,
+                "code": row.code,
+                "version": row.version,
+                "content_hash": digest,
+                "origin": origin,
+            },
+        )
         return row, True
 
     def _same_definition(self, row: SopVersion, definition: SopDefinition) -> bool:

@@ -288,6 +288,9 @@ def run_tui(opts: Options) -> None:
     """Open the terminal app. Connecting (and starting a private server when
     none runs), the demo on an empty demo database, and the first inbox page
     happen in a thread while this one imports Textual."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        # ssh -T, a pipe, cron: one line instead of a screen nobody sees.
+        raise InputError("err.no_terminal")
     from soptui.client.startup import Startup
 
     requested = opts.requested()

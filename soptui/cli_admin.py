@@ -75,34 +75,79 @@ def audit() -> None:
 
 
 @audit.command("verify")
+@click.option(
+    "--against",
+    "against",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="A head log (the server's): catches truncation and a rebuilt chain.",
+)
 @format_option
 @pass_options
-def audit_verify(opts: Options, fmt: str) -> None:
-    """Check the hash chain; name the first bad row. Exit 1 when broken."""
+def audit_verify(opts: Options, against: str | None, fmt: str) -> None:
+    """Check chain, seals, SOP hashes and every row against the trail; name the
+    first bad one. Exit 1 when broken. The server checks, with its key."""
+    from soptui.audit import headlog
+    from soptui.errors import InputError
     from soptui.formatting import render
 
-    report = opts.ready().audit_verify()
+    lines = None
+    if against is not None:
+        try:
+            lines = headlog.read_lines(against)
+        except OSError as exc:
+            raise InputError("err.file", path=against, reason=exc.strerror) from None
+    report = opts.ready().audit_verify(lines)
     record = {
         "ok": report.ok,
         "events": report.events,
         "head": report.head,
         "first_bad_seq": report.first_bad_seq,
         "problem": report.problem,
+        "row": report.row,
+        "seals": report.seals,
+        "legacy_upto": report.legacy_upto,
+        "key_ids": list(report.key_ids),
+        "logged": report.logged,
     }
     if fmt == "json":
         emit(render([], [], fmt, json_records=record))
     elif report.ok:
         emit(t("ok.audit", events=report.events, head=report.head))
+        if report.legacy_upto:
+            emit(t("ok.audit_legacy", seq=report.legacy_upto))
+        if lines is not None:
+            emit(t("ok.audit_log", lines=report.logged))
     if not report.ok:
         raise RuleError(
-            "err.audit_broken", seq=report.first_bad_seq, problem=t("audit." + str(report.problem))
+            audit_problem_key(report.problem),
+            seq=report.first_bad_seq if report.first_bad_seq is not None else "-",
+            row=report.row,
+            problem=t("audit." + str(report.problem)),
         )
+
+
+def audit_problem_key(problem: str | None) -> str:
+    if problem == "state" or problem == "sop_hash":
+        return "err.audit_row"
+    if problem and problem.startswith("log_"):
+        return "err.audit_log"
+    return "err.audit_broken"
+
+
+@audit.command("repair")
+@pass_options
+def audit_repair(opts: Options) -> None:
+    """Admin: move forged rows after the head out (recorded, sealed), so writes
+    work again. Only for rows inserted after the head; see docs/reliability.md."""
+    count = opts.ready().audit_repair_tail(opts.actor())
+    emit(t("ok.audit_repaired", count=count))
 
 
 @audit.command("head")
 @pass_options
 def audit_head(opts: Options) -> None:
-    """Print SEQ:HASH of the newest event, to keep outside the database."""
+    """Print the head as a head-log line (seq key_id hmac time), to keep outside."""
     emit(opts.ready().audit_head())
 
 

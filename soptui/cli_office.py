@@ -222,6 +222,12 @@ def case_record(row: Any) -> dict[str, Any]:
         "overdue": row.overdue,
         "version": row.version,
         "opened_at": row.opened_at,
+        # With --search: the field it matched and the value there.
+        "match": row.match,
+        "match_text": row.match_text,
+        "match_shown": (
+            f"{t('search.field.' + row.match)}: {row.match_text or ''}" if row.match else None
+        ),
     }
 
 
@@ -329,7 +335,8 @@ def case_list(
         status=status,
         limit=limit,
     )
-    emit(render([case_record(r) for r in rows], CASE_COLUMNS, fmt))
+    columns = [*CASE_COLUMNS, ("match_shown", "col.match")] if search else CASE_COLUMNS
+    emit(render([case_record(r) for r in rows], columns, fmt))
 
 
 @case.command("print")

@@ -178,7 +178,7 @@ def build_demo(svc: Soptui, *, seed: int = 2026, now: datetime | None = None) ->
         actors_by_role.setdefault(key, []).append(admin)
 
     clock = _SimulatedClock(real_now)
-    sim = Soptui(svc.db.url, clock=clock, tz=svc.tz)
+    sim = Soptui(svc.db.url, clock=clock, tz=svc.tz, audit_key=svc.audit_key)
     cases = 0
     try:
         with sim.db.read() as s:

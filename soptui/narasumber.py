@@ -24,11 +24,9 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import datetime
-from difflib import SequenceMatcher
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -88,6 +86,7 @@ from soptui.narasumber_views import (  # noqa: F401  (the read models, re-export
     span_text,
     split_nip_nik,
 )
+from soptui.textmatch import fold, word_similarity
 from soptui.validate import (
     NAME_MAX,
     NOTE_MAX,
@@ -118,9 +117,6 @@ DEFAULT_LIMIT = 50
 # Field codes of narasumber_terms and their weight in search ranking.
 NAME_FIELD, TOPIC_FIELD, ORG_FIELD = "n", "t", "i"
 FIELD_WEIGHT = {NAME_FIELD: 1.0, TOPIC_FIELD: 1.0, ORG_FIELD: 0.9}
-# Below this a word is not counted as a match (difflib ratio; "akuntasi" ->
-# "akuntansi" is 0.94, "pemasaran" -> "pemasukan" 0.67).
-MIN_WORD_SIMILARITY = 0.75
 # Share of a query word's trigrams a vocabulary word must have to be looked at.
 MIN_GRAM_SHARE = 0.4
 # Too common to tell subjects apart; left out of the index and of queries.
@@ -151,12 +147,6 @@ def final_decision(definition: SopDefinition) -> str | None:
     return decisions[-1] if decisions else None
 
 
-def fold(text: str) -> str:
-    """Lower case without accents ("Pelatihan Ekspor Kopi Gayo" -> "pelatihan ...")."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
-
-
 def words(text: str | None) -> list[str]:
     """The searchable words of a text: folded, alphanumeric, at least two
     characters, no stop words, in order, once each."""
@@ -180,17 +170,6 @@ def query_grams(word: str) -> set[str]:
     ("akun") matches the words it begins."""
     padded = f"  {word}"
     return {padded[i : i + 3] for i in range(len(padded) - 2)}
-
-
-def word_similarity(query: str, term: str) -> float:
-    """1.0 for a prefix ("kop" -> "koperasi"); else difflib's ratio for words of
-    four letters or more when it reaches MIN_WORD_SIMILARITY; else 0."""
-    if term.startswith(query):
-        return 1.0
-    if len(query) < 4:
-        return 0.0
-    ratio = SequenceMatcher(None, query, term, autojunk=False).ratio()
-    return ratio if ratio >= MIN_WORD_SIMILARITY else 0.0
 
 
 def sort_name(name: str) -> str:
@@ -504,6 +483,26 @@ class NarasumberService:
     def span(self, start: datetime, end: datetime) -> str:
         """A time range as clerks write it, in office time ("3 Des 08:00-12:00")."""
         return span_text(start, end, self.tz, self.clock().astimezone(self.tz).year)
+
+    def span_concerns(self, start: datetime, end: datetime) -> tuple[str, ...]:
+        """What is unusual about booking this time, for the clerk to confirm:
+        "past", "non_working_day" (a weekend or holiday of the office calendar),
+        "outside_hours" (before the first or after the last working period of
+        its day). Nothing: an ordinary working time."""
+        concerns: list[str] = []
+        if start < self.clock():
+            concerns.append("past")
+        with self.db.read_rows() as conn:
+            cal = self.cases.calendars.calendar(conn, max_age=30)
+        a, b = start.astimezone(self.tz), (end - timedelta(microseconds=1)).astimezone(self.tz)
+        days = [a.date() + timedelta(days=n) for n in range((b.date() - a.date()).days + 1)]
+        if any(not cal.is_working_day(day) for day in days[:31]):
+            concerns.append("non_working_day")
+        elif len(days) == 1:
+            periods = cal.periods_on(a.date())
+            if periods and (start < periods[0][0] or end > periods[-1][1]):
+                concerns.append("outside_hours")
+        return tuple(concerns)
 
     def install_hooks(self, cases: CaseService) -> None:
         """Let the case engine tell the registry what its cases decide."""
@@ -1378,6 +1377,7 @@ class NarasumberService:
 
     @staticmethod
     def _set_topics(s: Session, narasumber_id: int, topics: Sequence[str]) -> None:
+        audit.touch(s, f"narasumber:{narasumber_id}")
         s.execute(delete(NarasumberTopic).where(NarasumberTopic.narasumber_id == narasumber_id))
         s.add_all(
             NarasumberTopic(narasumber_id=narasumber_id, position=i, topic=topic)

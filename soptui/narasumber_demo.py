@@ -162,7 +162,7 @@ def build_narasumber_demo(
     real_now = (now or svc.clock()).astimezone(UTC)
     rng = random.Random(seed + 4)
     clock = _Clock(real_now)
-    sim = Soptui(svc.db.url, clock=clock, tz=svc.tz)
+    sim = Soptui(svc.db.url, clock=clock, tz=svc.tz, audit_key=svc.audit_key)
     anggota = _holders(sim, "anggota-tim-kerja", admin)
     ketua = _holders(sim, "ketua-tim-kerja", admin)
     level2 = _holders(sim, "pejabat-level-2", admin)
@@ -411,6 +411,9 @@ def generate_scale(
             for i in range(0, len(items), 5000):
                 s.execute(insert(table), items[i : i + 5000])
         add_vocabulary(s, vocabulary, svc.db.backend)
+        from soptui import audit
+
+        audit.touch_all(s)  # carried over in bulk: sealed as a baseline
         if svc.db.backend == "postgresql":  # explicit ids: move the sequence past them
             s.execute(
                 text("SELECT setval(pg_get_serial_sequence('narasumber', 'id'), :n)"),

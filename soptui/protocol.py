@@ -28,6 +28,7 @@ from __future__ import annotations
 import socket
 import struct
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import msgspec
@@ -149,6 +150,7 @@ OPS: dict[str, Op] = {
     "role_key": _op(str),
     "agenda": _op(Report),
     "audit_verify": _op(ChainReport),
+    "audit_repair_tail": _op(int, ME_, write=True, admin=True),
     "audit_head": _op(str),
     "demo": _op(tuple[int, int], write=True),
     # cases
@@ -164,6 +166,10 @@ OPS: dict[str, Op] = {
     "cases.list_cases": _op(list[CaseRow], ANYONE),
     "cases.counts": _op(dict[str, int], ANYONE),
     "cases.detail": _op(CaseDetail),
+    # what is new to the clerk (per-clerk marks: no change for anyone else)
+    "cases.inbox_session": _op(datetime, ME_),
+    "cases.unread": _op(list[int], ME_),
+    "cases.mark_read": _op(None, ME_),
     # narasumber
     "narasumber.register": _op("Person", ME_, write=True),
     "narasumber.update": _op("Person", ME_, write=True),
@@ -185,6 +191,7 @@ OPS: dict[str, Op] = {
     "narasumber.case_bookings": _op("list[Booking]"),
     "narasumber.speaker_step": _op("SpeakerStep | None"),
     "narasumber.person_for_case": _op("Person | None"),
+    "narasumber.span_concerns": _op(tuple[str, ...]),
     # letters
     "letters.register_incoming": _op(LetterView, ME_, write=True),
     "letters.issue_number": _op(LetterView, ME_, write=True),
@@ -206,6 +213,8 @@ OPS: dict[str, Op] = {
     "users.delegate": _op(int, ME_, write=True),
     "users.revoke_delegation": _op(None, ME_, write=True),
     "users.delegations": _op(list[DelegationView]),
+    "users.preference": _op(str, ME_),
+    "users.set_preference": _op(None, ME_),
 }
 
 

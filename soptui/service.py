@@ -7,6 +7,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from soptui import audit
+from soptui.audit.keys import AuditKey
 from soptui.calendar_store import CalendarStore
 from soptui.cases import CaseService, Clock, utcnow
 from soptui.catalog import SopDefinition
@@ -21,7 +23,7 @@ from soptui.narasumber import NarasumberService
 from soptui.reports import ReportService
 from soptui.users import DEMO_KEY, UserService, os_full_name
 from soptui.validate import guarded
-from soptui.views import ChainReport, Report, SopSummary
+from soptui.views import ChainReport, HeadLine, Report, SopSummary
 from soptui.workcal import DayInfo
 
 
@@ -35,8 +37,17 @@ class Soptui:
         tz: str = "Asia/Jakarta",
         busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS,
         unsafe: bool = False,
+        audit_key: AuditKey | None = None,
     ) -> None:
-        self.db = Database(url, busy_timeout_ms=busy_timeout_ms, unsafe=unsafe)
+        """audit_key seals every write (soptui.audit.keys.load_or_create_key;
+        the server passes its own). None is the public development key: fine
+        for demo and test databases and for a trail no real key has sealed
+        yet; once the server has sealed it, that key is refused (writes fail
+        with err.audit_dev_key, and verify with a real key fails a dev seal)."""
+        self.audit_key = audit_key or audit.DEV_KEY
+        self.db = Database(
+            url, busy_timeout_ms=busy_timeout_ms, unsafe=unsafe, audit_key=self.audit_key
+        )
         self.clock = clock
         self.tz = tz
         self.catalogs = CatalogStore()
@@ -82,6 +93,7 @@ class Soptui:
     def mark_demo(self) -> None:
         with self.db.write() as s:
             s.merge(Setting(key=DEMO_KEY, value="1"))
+            audit.append(s, at=self.clock(), kind="setting", data={"key": DEMO_KEY, "value": "1"})
 
     def sop_summaries(self) -> list[SopSummary]:
         """The newest version of every SOP (for pickers and listings)."""
@@ -191,19 +203,10 @@ class Soptui:
     def agenda(self, start: date, end: date) -> Report:
         return self.reports.agenda(start, end, self.letters)
 
-    def audit_verify(self) -> ChainReport:
-        from soptui import audit
-
-        with self.db.read() as s:
-            return audit.verify(s)
-
     def audit_head(self) -> str:
-        """SEQ:HASH of the newest event, to keep outside the database."""
-        from soptui import audit
-
-        with self.db.read() as s:
-            head = s.get(Setting, audit.HEAD_KEY)
-        return head.value if head is not None else f"0:{audit.GENESIS}"
+        """The head as a head-log line (`seq key_id head_hmac time`), to keep
+        outside the database (soptui.audit.headlog)."""
+        return self.audit_head_line().text()
 
     def demo(self, *, force: bool = False) -> tuple[int, int]:
         """Fill an empty database with the demo (users, cases). With force, a
@@ -231,6 +234,7 @@ class Soptui:
             self.db.engine.url.render_as_string(hide_password=False),
             clock=self.clock,
             tz=self.tz,
+            audit_key=self.audit_key,
         )
 
     def session_login(self) -> str:
@@ -239,6 +243,62 @@ class Soptui:
 
     def identify(self, requested: str | None = None) -> Actor:
         return self.users.identify(requested, login=self.session_login())
+
+    # --- the audit trail (the server calls these; see soptui.audit) ---
+
+    def audit_verify(self, against: list[str] | None = None) -> ChainReport:
+        """Chain, seals, SOP hashes, state against the seals, and, given the
+        lines of a head log, every logged head (soptui.audit.check)."""
+        with self.db.read() as s:
+            return audit.verify(s, self.audit_key, against)
+
+    def audit_head_line(self) -> HeadLine:
+        """The head as a head-log line, keyed with this service's key."""
+        from soptui.audit import headlog
+
+        with self.db.read() as s:
+            head = s.get(Setting, audit.HEAD_KEY)
+        seq, event_hash = (head.value if head else f"0:{audit.GENESIS}").split(":", 1)
+        return headlog.make_line(self.audit_key, int(seq), event_hash, self.clock())
+
+    def trail_problem(self) -> str | None:
+        """One line when the trail is damaged so writes are refused (the server
+        says it at start), else None."""
+        with self.db.read() as s:
+            head = s.get(Setting, audit.HEAD_KEY)
+            problem = audit.damage(s, head.value if head else f"0:{audit.GENESIS}")
+        if problem is None:
+            return None
+        return audit.TrailDamaged("err.audit_damaged", problem=problem).message()
+
+    def seal_trail(self) -> bool:
+        """Seal the trail with this key now if it is not yet (a trail from
+        before the seals, or sealed with the development key only): a
+        baseline of every row. The server calls it at start. True if sealed."""
+        with self.db.write() as s:
+            from soptui.audit.seal import last_seal
+
+            previous = last_seal(s)
+            if self.audit_key.is_dev or (
+                previous is not None and previous.key_id != audit.DEV_KEY.key_id
+            ):
+                return False
+            data = {"key_id": self.audit_key.key_id}
+            audit.append(s, at=self.clock(), kind="trail_sealed", data=data)
+            audit.touch_all(s)
+        return True
+
+    def audit_repair_tail(self, actor: Actor) -> int:
+        """Admin: move forged rows after the head out of the trail, recorded in
+        a sealed "trail_repaired" event (soptui.audit.repair). Returns how many
+        rows; refused for any other damage."""
+        from soptui.audit.repair import repair_tail
+        from soptui.errors import PermissionDenied
+
+        if not actor.is_admin:
+            raise PermissionDenied("err.admin_only")
+        with self.db.write() as s:
+            return repair_tail(s, at=self.clock(), actor_id=actor.id)
 
     def close(self) -> None:
         self.db.dispose()

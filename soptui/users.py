@@ -17,6 +17,7 @@ from soptui.db.engine import Database
 from soptui.db.models import Delegation, Setting, User, UserRole
 from soptui.errors import InputError, NotFoundError, PermissionDenied, RuleError
 from soptui.identity import ADMIN_ROLE, Actor, os_login
+from soptui.inbox_marks import InboxMarks
 from soptui.validate import NAME_MAX, clean_text, guarded, normalise_nip
 from soptui.views import DelegationView, UserView
 
@@ -88,6 +89,13 @@ class UserService:
         self.catalogs = catalogs
         self.clock = clock
 
+    def preference(self, actor: Actor, key: str) -> str:
+        """One of the clerk's own settings (soptui.inbox_marks.PREFERENCES)."""
+        return InboxMarks(self.db, self.clock).preference(actor, key)
+
+    def set_preference(self, actor: Actor, key: str, value: str) -> None:
+        InboxMarks(self.db, self.clock).set_preference(actor, key, value)
+
     def resolve_role(self, s: Session, value: str) -> str:
         """A role given by key or by its name as written in the SOPs."""
         wanted = value.strip().lower()
@@ -137,6 +145,13 @@ class UserService:
             user.roles = [UserRole(role_key=k) for k in role_keys]
             s.add(user)
             s.flush()
+            audit.append(
+                s,
+                at=self.clock(),
+                kind="user_added",
+                actor_id=actor.id if actor is not None else None,
+                data={"id": user.id, "login": clean_login, "roles": role_keys},
+            )
             return _view(user)
 
     def list(self) -> list[UserView]:

@@ -117,6 +117,66 @@ def clean_text(
     return text
 
 
+_MONTHS_ID = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+]
+_MONTHS_EN = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+_DAY_MONTH_YEAR = re.compile(r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})\b")
+_YEAR_MONTH_DAY = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\b")
+
+
+def _check_calendar_day(text: str, value: str) -> None:
+    """A numeric date whose day the month does not have ("31-02-2026") is
+    refused saying so, not as unreadable (`value`: as the clerk typed it)."""
+    import calendar
+
+    text = text.strip()
+    if m := _DAY_MONTH_YEAR.match(text):
+        day, month, year = (int(g) for g in m.groups())
+    elif m := _YEAR_MONTH_DAY.match(text):
+        year, month, day = (int(g) for g in m.groups())
+    else:
+        return
+    if not 1 <= month <= 12:
+        raise InputError("err.no_such_month", value=value, month=month)
+    last = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= last:
+        raise InputError(
+            "err.no_such_day",
+            value=value,
+            day=day,
+            year=year,
+            last=last,
+            # Each catalog names the month in its own language.
+            month_id=_MONTHS_ID[month - 1],
+            month_en=_MONTHS_EN[month - 1],
+        )
+
+
 def check_chars(text: str, field: str, allowed: str = "") -> None:
     """Refuse undecodable bytes (surrogate escapes), control characters other
     than `allowed`, and invisible or text-direction characters."""
@@ -227,6 +287,7 @@ def parse_date(value: str) -> date:
     if len(value) > 100:
         raise InputError("err.bad_date", value=value)
     text = value.strip()
+    _check_calendar_day(text, value)
     try:
         if _ISO_DATE.match(text):
             return date.fromisoformat(text)
@@ -260,6 +321,7 @@ def parse_datetime(value: str, tz: str = "Asia/Jakarta") -> datetime:
     # Clerks write times the Indonesian way too: "3 Des 2026 pukul 08.00".
     text = _TIME_WORDS.sub(" ", value).strip()
     text = _DOTTED_TIME.sub(r"\1:\2", text)
+    _check_calendar_day(text, value)
     try:
         if re.match(r"^\d{4}-\d{2}-\d{2}", text):
             parsed = datetime.fromisoformat(text.replace(" ", "T", 1))

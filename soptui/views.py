@@ -80,6 +80,12 @@ class CaseRow:
     opened_at: datetime
     updated_at: datetime
     version: int
+    # With a search: the field it matched (soptui.case_search: "nomor",
+    # "surat", "agenda", "keluar", "perihal", "pemohon", "pengirim",
+    # "narasumber", "sop") and the value there (one letter number, one name).
+    match: str | None = None
+    match_text: str | None = None
+    returns: int = 0  # times the case was sent back to an earlier step
 
     @property
     def overdue(self) -> bool:
@@ -133,6 +139,9 @@ def case_row(
             "opened_at": case.opened_at,
             "updated_at": case.updated_at,
             "version": case.version,
+            "match": None,
+            "match_text": None,
+            "returns": case.returns or 0,
         }
     )
 
@@ -144,7 +153,7 @@ _CASE_ROW_PLAIN = not hasattr(CaseRow, "__post_init__") and not hasattr(CaseRow,
 
 def _new_case_row(values: dict[str, Any]) -> CaseRow:
     """CaseRow(**values), the same object made several times faster: a frozen
-    dataclass's __init__ sets each of the 23 fields through object.__setattr__,
+    dataclass's __init__ sets each of the 25 fields through object.__setattr__,
     half of what building an inbox row costs. All fields must be given, as
     for __init__."""
     if not _CASE_ROW_PLAIN or values.keys() != _CASE_ROW_FIELDS:
@@ -275,11 +284,31 @@ class LetterView:
 
 @dataclass(frozen=True)
 class ChainReport:
+    """What `audit verify` found (soptui.audit.check)."""
+
     ok: bool
     events: int
     head: str
     first_bad_seq: int | None = None
     problem: str | None = None
+    row: str | None = None  # "cases 12": the first state row that disagrees
+    seals: int = 0
+    legacy_upto: int = 0  # events up to here are checked by the keyless chain only
+    key_ids: tuple[str, ...] = ()
+    logged: int = 0  # head-log lines checked
+
+
+@dataclass(frozen=True)
+class HeadLine:
+    """One line of the head log: `seq key_id head_hmac timestamp`."""
+
+    seq: int
+    key_id: str
+    mac: str
+    at: str  # ISO 8601, UTC
+
+    def text(self) -> str:
+        return f"{self.seq} {self.key_id} {self.mac} {self.at}"
 
 
 LETTER_COLUMNS = (

@@ -57,8 +57,13 @@ def private_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
     folder = tmp_path_factory.mktemp("runtime")
     folder.chmod(0o700)
-    old = {k: os.environ.get(k) for k in ("XDG_RUNTIME_DIR", "SOPTUI_LINGER")}
+    old = {k: os.environ.get(k) for k in ("XDG_RUNTIME_DIR", "SOPTUI_LINGER", "XDG_DATA_HOME")}
     os.environ["XDG_RUNTIME_DIR"] = str(folder)
+    # Their audit keys and head logs too (a private server keeps them in the
+    # user's data folder): not the machine's.
+    data = tmp_path_factory.mktemp("data")
+    data.chmod(0o700)
+    os.environ["XDG_DATA_HOME"] = str(data)
     os.environ["SOPTUI_LINGER"] = "20"  # a test's server leaves soon after it
     yield folder
     kill_servers_under(str(folder))

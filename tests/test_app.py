@@ -38,7 +38,7 @@ from soptui.screens.case import CaseScreen
 from soptui.screens.case_table import CaseTable
 from soptui.screens.dialogs import ActionDialog, NewCaseDialog, SopInfoScreen, SopPicker
 from soptui.screens.help import HelpScreen
-from soptui.screens.inbox import InboxScreen, layout_columns
+from soptui.screens.inbox import InboxScreen, Shape, layout_columns
 from soptui.server.serve import Server
 from soptui.service import Soptui
 
@@ -133,7 +133,7 @@ async def test_inbox_lists_my_cases_most_urgent_first_with_counts(office) -> Non
             assert text in views
         text = screen_text(app)
         assert "telat 1 hari" in text  # "terlambat 1 hari 1j", short at 80 columns
-        assert "▶ terbuka" in text
+        assert "terbuka" not in text  # every row of "Saya" is open: no status column
         assert "segera!" in text  # sangat segera, short at 80 columns
         keys = await footer_keys(pilot)
         assert "⏎ Buka" in keys and "/ Saring" in keys and "n Baru" in keys
@@ -224,7 +224,7 @@ async def test_view_switching_with_counts(office) -> None:
         await pilot.press("4")
         await settle(pilot)
         assert table_ids(app) == [5]
-        assert "‖ dijeda" in screen_text(app)
+        assert "‖ sisa" in screen_text(app)  # its due time stands still, marked
         await pilot.press("5")
         await settle(pilot)
         assert table_ids(app) == [6]
@@ -277,6 +277,51 @@ async def test_keys_typed_right_after_slash_land_in_the_filter(office) -> None:
         burst(app, "800/")  # a "/" in the filter is text (letter numbers)
         await until(pilot, lambda: len(filter_input.value) == 4)
         assert filter_input.value == "800/" and app.focused is filter_input
+
+
+@sync
+async def test_filter_finds_by_letter_number_and_the_row_shows_it(office) -> None:
+    """A letter number half typed, with its slash, finds the case; the row
+    leads with the number it matched (the perihal cell, 80 columns)."""
+    svc, _ = office
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        burst(app, "2/005/12")
+        await until(pilot, lambda: table_ids(app) == [1])
+        await settle(pilot)
+        assert "005/123/DK" in screen_text(app)
+        filter_input = app.screen.query_one("#filter", Input)
+        filter_input.value = "pemasran"  # a typo
+        await until(pilot, lambda: table_ids(app) == [2])
+        assert table_ids(app) == [2]
+
+
+@sync
+async def test_palette_finds_a_case_by_its_text(office) -> None:
+    """The palette's open-case search finds any case as the inbox filter
+    does (a closed one too) and says what it found it by."""
+    svc, _ = office
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        app.screen.query_one(CommandInput).value = "005/123"
+        hits = app.screen.query_one(CommandList)
+
+        def offered() -> list[str]:
+            return [str(hits.get_option_at_index(i).prompt) for i in range(hits.option_count)]
+
+        await until(pilot, lambda: any("005/123/DK" in o for o in offered()))
+        assert any(o.startswith("#1 ") and "no. surat: 005/123/DK" in o for o in offered())
+        app.screen.query_one(CommandInput).value = "pemuda"  # case 6 is closed
+        await until(pilot, lambda: any(o.startswith("#6 ") for o in offered()))
+        index = next(i for i, o in enumerate(offered()) if o.startswith("#6 "))
+        hits.highlighted = index
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseScreen) and app.screen.case_id == 6
 
 
 @sync
@@ -622,10 +667,7 @@ async def test_checklist_toggle_with_space(office) -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_case(pilot, app, 2)
         timeline = screen.query_one(OptionList)
-        await pilot.press("space")  # on the step itself: says where to go
-        assert "spasi" in notices(app)[-1]
-        await pilot.press("j")
-        assert timeline.highlighted_option.id == "check:0"
+        # On the step itself the first space ticks its first item (issue 14 #16).
         await pilot.press("space")
         await settle(pilot)
         assert "[x] Surat PD" in str(timeline.get_option("check:0").prompt)
@@ -830,7 +872,7 @@ async def test_language_switch_from_the_palette(office) -> None:
         views = str(app.screen.query_one("#views", Static).render())
         assert "1 Mine 3" in views
         text = screen_text(app)
-        assert "Subject" in text and "▶ open" in text and "1 day 1h late" in text
+        assert "Subject" in text and "Due ▲" in text and "1 day 1h late" in text
 
 
 @sync
@@ -984,9 +1026,30 @@ def test_column_layout_fits_80_and_grows() -> None:
         columns = layout_columns(width, 99999)
         assert sum(w + 1 for _, w in columns) + 1 == width, (width, columns)
     narrow = [c.key for c, _ in layout_columns(80, 9)]
-    assert narrow == ["id", "sop", "title", "step", "role", "due", "urgency", "status"]
+    assert narrow == ["id", "sop", "title", "step", "role", "due", "urgency"]
     wide = [c.key for c, _ in layout_columns(160, 9)]
     assert wide[:5] == ["id", "sop", "title", "requester", "letter"]
+
+
+def test_the_perihal_gets_24_cells_at_80_columns_and_every_extra_one() -> None:
+    """Issue 14 #4: 13 cells of perihal read "Pendaft… Pendaftaran…"."""
+
+    def title(width: int, shape: Shape) -> int:
+        return dict((c.key, w) for c, w in layout_columns(width, shape))["title"]
+
+    # Five-digit case numbers, each marked "●↩2": still 24 at 80 columns.
+    crowded = Shape(view="all", max_id=99999, mark=3, title=60)
+    assert title(80, crowded) >= 24
+    assert title(120, crowded) == 60  # whole before anything else widens
+    usual = Shape(view="all", max_id=999, mark=2, title=60)
+    widths = [title(w, usual) for w in range(80, 112)]
+    assert widths[0] >= 24
+    assert widths == list(range(widths[0], widths[0] + len(widths)))  # one more per column
+    # What a view makes redundant is not shown.
+    mine_one_role = [c.key for c, _ in layout_columns(80, Shape(view="mine", one_role=True))]
+    assert "role" not in mine_one_role and "status" not in mine_one_role
+    closed = [c.key for c, _ in layout_columns(80, Shape(view="closed"))]
+    assert closed == ["id", "sop", "title", "ended", "status"]
 
 
 @sync

@@ -293,10 +293,10 @@ async def test_book_is_offered_only_for_approved_persons(office) -> None:
         await pilot.press("j")  # Rina, diajukan
         await pilot.pause()
         assert screen.person is not None and screen.person.id == 3
-        assert screen.check_action("book", ()) is None
-        await pilot.press("b")
+        await pilot.press("b")  # not booked: said why (issue 14 #14), not in silence
         await settle(pilot)
         assert isinstance(app.screen, RegistryScreen)
+        assert any("belum bisa dipesan" in n for n in notices(app))
 
 
 @sync
@@ -580,3 +580,205 @@ async def test_registry_repaints_nothing_on_a_new_minute_and_shows_others_bookin
         announce()
         await until(pilot, lambda: "Rapat pimpinan" in screen_text(app))
         assert "11 Mar 08:00-10:00 Rapat pimpinan" in screen_text(app)
+
+
+# ----- issue 14: focus after a refusal, the booking form's order, enter on a select
+
+
+def form_message(app: SoptuiApp) -> str:
+    found = app.screen.query("#message")
+    return str(found.first().render()) if found else ""
+
+
+@sync
+async def test_a_refused_nip_puts_the_cursor_at_its_end_and_keeps_the_name(office) -> None:
+    svc, _ = office
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_registry(pilot)
+        # Name, three fields on, then a NIP one digit short, enter: all in one burst.
+        burst(app, "nDr. Uji Coba\t\t\t\t19800101200501100\r")
+        await until(pilot, lambda: "NIP" in form_message(app))
+        await settle(pilot)
+        assert isinstance(app.screen, PersonForm)
+        nip = app.screen.query_one("#nip", Input)
+        assert "NIP" in str(app.screen.query_one("#message", Static).render())
+        assert app.focused is nip
+        assert nip.cursor_position == len(nip.value) and nip.selection.is_empty
+        burst(app, "1\r")  # the missing digit goes where the cursor is: registered
+        await settle(pilot)
+        await until(pilot, lambda: isinstance(app.screen, RegistryScreen))
+        person = svc.narasumber.search("Uji Coba")[0].person
+        assert person.name == "Dr. Uji Coba" and person.nip == "19800101 200501 1 001"
+
+
+@sync
+async def test_the_booking_form_starts_on_the_time_and_tabs_down_the_form(office) -> None:
+    svc, _ = office
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_registry(pilot)
+        await pilot.press("j", "j", "b")  # Siti
+        await settle(pilot)
+        assert isinstance(app.screen, BookingDialog)
+        assert app.focused is app.screen.query_one("#start", Input)
+        order = [w.id for w in app.screen.focus_chain]
+        assert order[:5] == ["start", "end", "activity", "location", "status"]
+        burst(app, "\t\t\tAula Diskop UKM")  # three tabs: Lokasi
+        await until(pilot, lambda: app.screen.query_one("#location", Input).value != "")
+        assert app.screen.query_one("#location", Input).value == "Aula Diskop UKM"
+        assert "Aula" not in app.screen.query_one("#start", Input).value
+
+
+@sync
+async def test_enter_on_the_status_select_books_instead_of_reopening_it(office) -> None:
+    svc, _ = office
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_registry(pilot)
+        await pilot.press("j", "j", "b")  # Siti
+        await settle(pilot)
+        await fill(pilot, "start", "13-03-2026 08.00")
+        await fill(pilot, "end", "13-03-2026 10.00")
+        await fill(pilot, "activity", "Rapat koordinasi")
+        app.screen.query_one("#status").focus()
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, RegistryScreen)  # booked, the form closed
+        assert [b.activity for b in svc.narasumber.bookings(narasumber_id=1)].count(
+            "Rapat koordinasi"
+        ) == 1
+
+
+@sync
+async def test_a_lookup_with_an_unreadable_time_drops_the_old_results(office) -> None:
+    svc, _ = office
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        dialog = await lookup(pilot, "akuntansi", "13-03-2026 09.00", "13-03-2026 11.00")
+        assert dialog.offers and dialog.query_one("#offers", OptionList).display
+        assert "Dibaca: Jumat 13 Mar 2026 09.00-11.00." in form_message(app)
+        # February has no 31st: said so, the old results go (enter cannot book them).
+        await fill(pilot, "start", "31-02-2026 09.00")
+        await pilot.press("enter")
+        await settle(pilot)
+        message = form_message(app)
+        assert "Februari 2026 tidak punya tanggal 31" in message
+        assert dialog.offers == [] and not dialog.query_one("#offers", OptionList).display
+        assert app.focused is dialog.query_one("#start", Input)
+        # Times edited after a search: its results no longer answer them.
+        await fill(pilot, "start", "13-03-2026 09.00")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert dialog.offers
+        await fill(pilot, "end", "13-03-2026 12.00")
+        await settle(pilot)
+        assert dialog.offers == []
+
+
+@sync
+async def test_b_on_a_person_not_approved_says_why_and_the_week_shows_status_and_today(
+    office,
+) -> None:
+    svc, _ = office
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_registry(pilot)
+        rina = listed(app).index(3)
+        screen.table.move_cursor(row=rina)
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        assert isinstance(app.screen, RegistryScreen)  # no form for her
+        assert any("belum bisa dipesan: statusnya diajukan" in n for n in notices(app))
+        await pilot.press("w")
+        await settle(pilot)
+        assert isinstance(app.screen, AvailabilityScreen)
+        text = screen_text(app)
+        assert "Rina Wati, S.E. (diajukan)" in text
+        assert "▸Sel 10" in text  # today, Tuesday 10 March
+        await pilot.press("b")  # the cursor stays on Rina: says why here too
+        await settle(pilot)
+        assert isinstance(app.screen, AvailabilityScreen)
+        assert sum("belum bisa dipesan" in n for n in notices(app)) == 2
+
+
+@sync
+async def test_an_unusual_time_is_asked_about_once_saying_how_it_was_read(office) -> None:
+    svc, _ = office
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_registry(pilot)
+        await pilot.press("j", "j", "b")  # Siti
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, BookingDialog)
+        # The default is the next working morning: Wednesday, not a weekend.
+        assert form.query_one("#start", Input).value == "11-03-2026 08:00"
+        await fill(pilot, "start", "15-03-2026 02.00")  # a Sunday, at night
+        await fill(pilot, "end", "15-03-2026 03.00")
+        await fill(pilot, "activity", "Rapat malam")
+        await pilot.press("enter")
+        await settle(pilot)
+        message = form_message(app)
+        assert "Minggu 15 Mar 2026 02.00-03.00" in message
+        assert "bukan hari kerja" in message
+        assert len(svc.narasumber.bookings(narasumber_id=1)) == 1  # nothing booked yet
+        await pilot.press("enter")  # confirmed: booked
+        await settle(pilot)
+        assert isinstance(app.screen, RegistryScreen)
+        assert len(svc.narasumber.bookings(narasumber_id=1)) == 2
+        # Yesterday, in working hours: asked too.
+        await pilot.press("b")
+        await settle(pilot)
+        await fill(pilot, "start", "09-03-2026 08.00")
+        await fill(pilot, "end", "09-03-2026 09.00")
+        await fill(pilot, "activity", "Terlambat dicatat")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "sudah lewat" in form_message(app)
+        # An ordinary working time is booked at once.
+        await fill(pilot, "start", "13-03-2026 09.00")
+        await fill(pilot, "end", "13-03-2026 10.00")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, RegistryScreen)
+        assert len(svc.narasumber.bookings(narasumber_id=1)) == 3
+
+
+@sync
+async def test_a_person_screen_starts_on_the_first_booking_and_j_skips_headings(office) -> None:
+    svc, _ = office
+    admin = svc.users.actor("admin")
+    later = svc.narasumber.book(
+        admin, 1, wib("2026-03-16 08:00"), wib("2026-03-16 10:00"), activity="Bimtek"
+    )
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_registry(pilot)
+        await pilot.press("j", "j", "enter")  # Siti: 12 Mar and 16 Mar upcoming
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, PersonScreen)
+        first = screen.booking
+        assert first is not None and first.activity == "Diklat Koperasi"
+        await pilot.press("j")
+        assert screen.booking is not None and screen.booking.id == later.id
+        await pilot.press("k", "x")  # x at once acts on the booking under the cursor
+        await settle(pilot)
+        assert isinstance(app.screen, ActionDialog)
+
+
+@sync
+async def test_tab_into_a_prefilled_time_and_typing_replaces_it(office) -> None:
+    svc, _ = office
+    app = make_app(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_registry(pilot)
+        await pilot.press("j", "j", "b")  # Siti
+        await settle(pilot)
+        burst(app, "\t13-03-2026 10.00")  # the default end, typed over
+        await until(pilot, lambda: app.screen.query_one("#end", Input).value.endswith("10.00"))
+        assert app.screen.query_one("#end", Input).value == "13-03-2026 10.00"

@@ -44,7 +44,7 @@ from soptui.app import SoptuiApp
 from soptui.formatting import render
 from soptui.i18n import set_language, t
 from soptui.narasumber import parse_range
-from soptui.screens import reports as reports_screen
+from soptui.screens import export as export_screen
 from soptui.screens.case import CaseScreen
 from soptui.screens.inbox import InboxScreen
 from soptui.screens.reports import (
@@ -683,7 +683,7 @@ async def test_export_json_markdown_folders_and_bad_paths(
             raise PermissionError(13, "Permission denied")
 
         with monkeypatch.context() as patched:
-            patched.setattr(reports_screen, "open", denied, raising=False)
+            patched.setattr(export_screen, "open", denied, raising=False)
             path.value = "laporan.md"
             await pilot.press("enter")
             await settle(pilot)

@@ -158,11 +158,26 @@ async def until(pilot: Pilot[None], done: Callable[[], bool], timeout: float = 5
         await pilot.pause(0.02)
 
 
+BURST_KEYS = {
+    "/": "slash",
+    " ": "space",
+    "#": "number_sign",
+    "\t": "tab",
+    "\r": "enter",
+    "\x1b": "escape",
+    "-": "minus",
+    ".": "full_stop",
+    ":": "colon",
+    ",": "comma",
+    "?": "question_mark",
+}
+
+
 def burst(app: SoptuiApp, text: str) -> None:
-    """Keys queued at once, as a fast typist's (or a slow link's) arrive."""
-    names = {"/": "slash", " ": "space", "#": "number_sign"}
+    """Keys queued at once, as a fast typist's (or a slow link's) arrive; as on
+    the wire, "\t" is tab, "\r" enter and "\x1b" escape."""
     for char in text:
-        app.post_message(events.Key(names.get(char, char), char))
+        app.post_message(events.Key(BURST_KEYS.get(char, char), char))
 
 
 def screen_text(app: SoptuiApp) -> str:

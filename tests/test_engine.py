@@ -325,7 +325,7 @@ def test_events_are_append_only(office):
     if not office.svc.db.is_sqlite:
         with pytest.raises(DBAPIError, match="append-only"), office.svc.db.write() as s:
             s.execute(text("TRUNCATE case_events CASCADE"))
-    assert event_count(office) == before == 2
+    assert event_count(office) == before
 
 
 def test_audit_verify_names_a_tampered_row(office):

@@ -57,12 +57,18 @@ SLOTS = 10
 
 def note_is_valid(text: str | None) -> bool:
     """The rule for required notes: trimmed, not empty, no control characters
-    but tab and newline, at most NOTE_MAX characters."""
+    but tab and newline, no invisible or text-direction characters (format
+    characters such as a soft hyphen, line and paragraph separators), no
+    undecodable bytes, at most NOTE_MAX characters."""
     if text is None:
         return False
     body = text.strip()
-    if any(unicodedata.category(c) == "Cc" and c not in "\t\n" for c in body):
-        return False
+    for c in body:
+        category = unicodedata.category(c)
+        if category == "Cc" and c not in "\t\n":
+            return False
+        if category in ("Cf", "Zl", "Zp", "Cs"):
+            return False
     return 0 < len(body) <= NOTE_MAX
 
 
@@ -212,9 +218,8 @@ class EngineMachine(RuleBasedStateMachine):
     @rule(code=st.sampled_from(SOPS), title=st.text(max_size=30))
     def new_case(self, code: str, title: str) -> None:
         body = title.strip()
-        valid = len(body) > 0 and not any(
-            unicodedata.category(c) == "Cc" and c not in "\t\n" for c in body
-        )
+        # A title is one line: no newline or tab either.
+        valid = note_is_valid(title) and not any(c in "\t\n" for c in body)
         if not valid:
             with pytest.raises(InputError):
                 self.svc.cases.start(self.actors["tu"], code, title=title)

@@ -113,6 +113,15 @@ def _seed(url: str) -> None:
         svc.close()
 
 
+def _warm(url: str) -> None:
+    """Start the private server the CLI will talk to: on its first start it
+    seals the seeded trail with its real key (a write of its own, not of the
+    inputs under test)."""
+    from soptui.client.spawn import connect
+
+    connect(url, None).close()
+
+
 @pytest.fixture(scope="module", params=BACKENDS)
 def office(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
@@ -128,6 +137,7 @@ def office(
         shutil.copyfile(template, folder / "office.sqlite")
         url = f"sqlite:///{folder / 'office.sqlite'}"
         _seed(url)
+        _warm(url)
         office = Office(url, files)
         yield office, lang
         office.engine.dispose()
@@ -139,6 +149,7 @@ def office(
         conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"'))
     url = admin.url.set(database=name).render_as_string(False)
     _seed(url)
+    _warm(url)
     office = Office(url, files)
     try:
         yield office, lang

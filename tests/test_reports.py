@@ -355,7 +355,10 @@ def test_narasumber_report_cli_formats_and_errors(registry, run):
     assert rc == 0 and "Narasumber" in out  # no rows: the headings alone
     for args, message in (
         (("--from", "2026-03-31", "--to", "2026-03-01"), "soptui: Akhir harus setelah awal.\n"),
-        (("--from", "31-02-2026"), "soptui: Tanggal tidak terbaca: 31-02-2026."),
+        (
+            ("--from", "31-02-2026"),
+            "soptui: 31-02-2026: Februari 2026 tidak punya tanggal 31 (hanya sampai 28).",
+        ),
         ((*period, "--format", "xlsx"), "soptui: Format tidak dikenal: xlsx.\n"),
     ):
         rc, out, err = run("report", "narasumber", *args)

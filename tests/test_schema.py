@@ -22,6 +22,7 @@ def test_migrations_build_exactly_the_models(db_url):
     schema.upgrade(db)  # idempotent
     assert not schema.needs_upgrade(db)
     with db.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        context = MigrationContext.configure(conn, opts={"include_name": schema.include_name})
+        diff = compare_metadata(context, Base.metadata)
     db.dispose()
     assert diff == []

@@ -238,6 +238,24 @@ def test_fifty_clients_at_once_lose_nothing(office: Office, figures):
     figures(f"server: 50 clients x 4 notes ({office.svc.db.engine.dialect.name}): {elapsed:.2f} s")
 
 
+def test_one_account_cannot_take_every_connection(office: Office, monkeypatch):
+    from soptui.server import serve
+
+    monkeypatch.setattr(serve, "MAX_PER_UID", 3)
+    with serving(office.svc) as server:
+        held = [raw_client(server.path)[0] for _ in range(3)]
+        with pytest.raises(RuleError) as err:
+            Connection(server.path).open()
+        assert err.value.key == "err.server_full"
+        held.pop().close()
+        time.sleep(0.2)
+        conn = Connection(server.path)
+        conn.open()  # a place is free again
+        conn.close()
+        for sock in held:
+            sock.close()
+
+
 # ----- pushes --------------------------------------------------------------------------
 
 

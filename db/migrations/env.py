@@ -7,6 +7,7 @@ from alembic import context
 # Imported to register the tables on Base.metadata (core, narasumber registry).
 from soptui.db import models, registry_models  # noqa: F401
 from soptui.db.base import Base
+from soptui.db.schema import include_name
 
 connection = context.config.attributes.get("connection")
 if connection is None:  # pragma: no cover - only for `alembic` run by hand
@@ -18,6 +19,7 @@ context.configure(
     # SQLite cannot ALTER most things: batch mode rebuilds the table instead.
     render_as_batch=True,
     compare_type=True,
+    include_name=include_name,
 )
 with context.begin_transaction():
     context.run_migrations()

@@ -95,11 +95,9 @@ def _steps(pdf: Paper, detail: CaseDetail) -> None:
 
 
 def _notes(pdf: Paper, detail: CaseDetail) -> None:
-    shown = [
-        e
-        for e in detail.events
-        if e.note and e.kind in ("returned", "refused", "note", "paused", "cancelled")
-    ]
+    # Every note the case screen shows: those given with a return, a refusal,
+    # a pause, and those written on completing a step ("Berkas diterima lengkap").
+    shown = detail.notes
     pdf.set_font(FONT, "B", 10)
     pdf.cell(0, 6, t("pdf.case.notes"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, "", 8.5)

@@ -26,6 +26,15 @@ from soptui.cli import Options, pass_options
 @click.option("--admin", metavar="LOGIN", default=None, help="First admin of an empty database.")
 @click.option("--group", metavar="GROUP", default=None, help="Group that may connect (0660).")
 @click.option(
+    "--audit-key",
+    "key_path",
+    metavar="FILE",
+    default=None,
+    help="The audit key (0600; made on first start). Default: in the data folder.",
+)
+@click.option("--head-log", metavar="FILE", default=None, help="Where the chain head is logged.")
+@click.option("--syslog", is_flag=True, help="Also log the chain head to syslog.")
+@click.option(
     "--create/--no-create",
     default=True,
     help="Make a SQLite database that does not exist yet (default) or refuse to.",
@@ -39,6 +48,9 @@ def serve(
     admin: str | None,
     group: str | None,
     create: bool,
+    key_path: str | None,
+    head_log: str | None,
+    syslog: bool,
 ) -> None:
     """The server, in the foreground: alone opens the database (systemd runs this)."""
     from soptui.client.spawn import private_socket
@@ -57,5 +69,8 @@ def serve(
             admin=admin,
             group=group,
             create=create,
+            key_path=Path(key_path) if key_path else None,
+            head_log=Path(head_log) if head_log else None,
+            syslog=syslog,
         )
     )

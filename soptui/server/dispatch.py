@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import time
 import typing
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,12 @@ from soptui.service import Soptui
 
 log = logging.getLogger("soptui.server")
 LANGUAGES = ("id", "en")
+# What a connection that is no registered clerk may still ask the office
+# server: who it is (the reason it is refused), whether the database is new,
+# and the set-up operations, which check the caller themselves. Everything
+# else, reads included, needs a registered clerk.
+OPEN_OPS = frozenset({"whoami", "token", "is_empty", "init", "demo", "users.add", "users.count"})
+KNOWN_FOR = 30.0  # seconds a caller found registered is not looked up again for reads
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,7 @@ class Target:
 class Dispatcher:
     def __init__(self, svc: Soptui) -> None:
         self.svc = svc
+        self._known: dict[Caller, float] = {}  # caller -> when last found registered
         self.targets = {
             name: self._target(name, op)
             for name, op in OPS.items()
@@ -93,6 +101,8 @@ class Dispatcher:
         if target is None:
             raise InputError("err.server_op", op=call.op[:80])
         op = target.op
+        if not caller.private and call.op not in OPEN_OPS:
+            self._registered(caller)
         args = list(call.args)
         kwargs = dict(call.kwargs)
         if target.actor_param is not None:
@@ -102,6 +112,15 @@ class Dispatcher:
                 else (args.pop(0) if args else None)
             )
             actor = self._actor(given, op, caller)
+            if (
+                actor is None
+                and call.op == "users.add"
+                and not (caller.private or caller.is_operator)
+                and self.svc.users.count() == 0
+            ):
+                # The first user of an office database (its admin) is added by
+                # root or the server's account, never by whoever connects first.
+                raise PermissionDenied("err.server_first_admin")
             args.insert(0, actor)
         if call.op == "init":
             return self._init(caller), True
@@ -147,6 +166,16 @@ class Dispatcher:
         if op.admin and not actor.is_admin:
             raise PermissionDenied("err.admin_only")
         return actor
+
+    def _registered(self, caller: Caller) -> None:
+        """Raise why not, unless the caller is a registered clerk (or may act
+        as the login asked for in Hello)."""
+        now = time.monotonic()
+        seen = self._known.get(caller)
+        if seen is not None and now - seen < KNOWN_FOR:
+            return
+        self.identify(caller)
+        self._known[caller] = now
 
     def identify(self, caller: Caller) -> Actor:
         return self.svc.users.identify(caller.as_user, login=caller.login)

@@ -23,6 +23,9 @@ def run_server(
     admin: str | None = None,
     group: str | None = None,
     create: bool = True,
+    key_path: Path | None = None,
+    head_log: Path | None = None,
+    syslog: bool = False,
 ) -> int:
     """Serve until stopped (SIGTERM, SIGINT, SIGHUP, `soptui server stop`, or
     a private server's linger running out). Returns the exit code."""
@@ -31,7 +34,13 @@ def run_server(
         stream=sys.stderr,
         format="%(asctime)s soptui-serve[%(process)d] %(levelname)s %(message)s",
     )
-    svc = open_office(url, admin=admin, create=create)
+    from soptui.audit.headlog import HeadLog
+    from soptui.audit.keys import load_or_create_key
+
+    data = server_data_dir()
+    key = load_or_create_key(key_path or data / "audit.key")
+    svc = open_office(url, admin=admin, create=create, audit_key=key)
+    heads = HeadLog(head_log or data / "audit-head.log", use_syslog=syslog)
     server = Server(svc, socket_path, private=private, linger=linger, group=group)
     if not server.bind():
         # Another server holds this socket (two clients started one at once):
@@ -53,6 +62,38 @@ def run_server(
         socket_path,
         "private" if private else "office",
     )
-    server.serve_forever()
+    server.before_close.append(lambda: heads.record(svc, force=True))
+    recorder = threading.Thread(
+        target=_record_heads, args=(server, heads), daemon=True, name="soptui-heads"
+    )
+    recorder.start()
+    try:
+        server.serve_forever()
+    finally:
+        server.stopping.set()
+        recorder.join(timeout=5)
     log.info("stopped")
     return 0
+
+
+HEAD_EVERY = 60.0  # seconds between head-log lines (only when the head moved)
+
+
+def server_data_dir() -> Path:
+    """The server account's own folder: the audit key and the head log."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("soptui", appauthor=False))
+
+
+def _record_heads(server: Server, heads: object) -> None:
+    """The chain head to the log outside the database: now, every minute the
+    head moved, and at shutdown."""
+    record = heads.record  # type: ignore[attr-defined]
+    svc = server.svc
+    try:
+        record(svc, force=True)
+        while not server.stopping.wait(HEAD_EVERY):
+            record(svc)
+    except Exception:  # the log must not take the server down
+        log.exception("head log")

@@ -21,6 +21,7 @@ import socket
 import struct
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,8 @@ from soptui.service import Soptui
 log = logging.getLogger("soptui.server")
 HELLO_TIMEOUT = 10.0  # seconds a new connection has to say Hello
 WORKERS = 16
+MAX_CLIENTS = 1000  # connections at once; past it a new one is told so and closed
+MAX_PER_UID = 100  # one account cannot take them all
 _CRED = struct.Struct("3i")
 
 
@@ -114,6 +117,7 @@ class Server:
         self.stopping = threading.Event()
         self.idle_since: float | None = time.monotonic()
         self.started = time.monotonic()
+        self.before_close: list[Callable[[], None]] = []
         self.listener: socket.socket | None = None
         self._lock_file: Any = None
         self.feed = ChangeFeed(svc, self._broadcast)
@@ -187,6 +191,11 @@ class Server:
             client.close()
         self.feed.stop()
         self.pool.shutdown(wait=True, cancel_futures=True)
+        for last_word in self.before_close:  # e.g. the head log's line at shutdown
+            try:
+                last_word()
+            except Exception:
+                log.exception("at shutdown")
         self.svc.close()
         if self._lock_file is not None:
             self._lock_file.close()
@@ -215,7 +224,10 @@ class Server:
                 message = decode_client_message(body)
                 if not isinstance(message, Call):
                     raise ProtocolError("a second Hello")
-                self.pool.submit(self._answer, client, message)
+                try:
+                    self.pool.submit(self._answer, client, message)
+                except RuntimeError:  # the server is stopping
+                    return
         except ProtocolError as exc:
             log.info("client dropped: %s", exc)
             if client is not None:
@@ -248,6 +260,12 @@ class Server:
             )
         elif self.private and uid != self.uid:
             refusal = _refusal("err.server_not_yours")
+        else:
+            with self.clients_lock:
+                total = len(self.clients)
+                mine = sum(1 for c in self.clients if c.caller.uid == uid)
+            if total >= MAX_CLIENTS or mine >= MAX_PER_UID:
+                refusal = _refusal("err.server_full")
         try:
             login = pwd.getpwuid(uid).pw_name
         except KeyError:
@@ -290,6 +308,12 @@ class Server:
 
     def _server_op(self, client: Client, call: Call) -> Reply:
         if call.op == "server.status":
+            caller = client.caller
+            if not (caller.private or caller.is_operator):
+                try:
+                    self.dispatcher.identify(caller)  # a registered clerk may look
+                except SoptuiError as exc:
+                    return Reply(call.id, failure=failure_of(exc))
             with self.clients_lock:
                 count = len(self.clients)
             status = ServerStatus(
@@ -334,7 +358,9 @@ def _refusal(key: str, **params: Any) -> Welcome:
     return Welcome(PROTOCOL, __version__, failure=Failure("RuleError", key, params))
 
 
-def open_office(url: str, *, admin: str | None = None, create: bool = True) -> Soptui:
+def open_office(
+    url: str, *, admin: str | None = None, create: bool = True, audit_key: Any = None
+) -> Soptui:
     """The services on `url`, the schema made or upgraded and the bundled
     catalog published (idempotent), so every client finds a ready database.
     Without `create`, a SQLite file that does not exist yet is refused (a
@@ -343,9 +369,15 @@ def open_office(url: str, *, admin: str | None = None, create: bool = True) -> S
         missing = _missing_sqlite_file(url)
         if missing is not None:
             raise InputError("err.db_missing", path=missing)
-    svc = Soptui(url)
+    svc = Soptui(url, audit_key=audit_key)
     try:
         svc.init(admin_login=admin, create_admin=admin is not None)
+        if audit_key is not None:
+            svc.seal_trail()  # a trail no real key sealed yet: its baseline now
+        problem = svc.trail_problem()
+        if problem is not None:
+            # The services refuse writes until an admin acts; reads go on.
+            log.error("%s", problem)
     except SoptuiError:
         svc.close()
         raise
