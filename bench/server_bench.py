@@ -89,13 +89,20 @@ class Sandbox:
     a client spawns has its socket there, and its command line names it), a
     linger longer than the run; stop() ends every server started under it."""
 
-    def __init__(self, tmp: Path) -> None:
+    def __init__(self, tmp: Path, *, own_data: bool = True) -> None:
         self.tmp = tmp
         self.runtime = tmp / "run"
         self.runtime.mkdir(mode=0o700, exist_ok=True)
-        self._saved = {k: os.environ.get(k) for k in ("XDG_RUNTIME_DIR", "SOPTUI_LINGER")}
+        keys = ("XDG_RUNTIME_DIR", "SOPTUI_LINGER", "XDG_DATA_HOME")
+        self._saved = {k: os.environ.get(k) for k in keys}
         os.environ["XDG_RUNTIME_DIR"] = str(self.runtime)
         os.environ["SOPTUI_LINGER"] = "3600"  # stopped by us, not by the clock
+        if own_data:
+            # The servers' audit key and head log (server_data_dir) for the
+            # generated office: the benchmark's own, not the user's.
+            data = tmp / "data"
+            data.mkdir(mode=0o700, exist_ok=True)
+            os.environ["XDG_DATA_HOME"] = str(data)
 
     def stop(self) -> int:
         count = stop_servers_under(str(self.tmp))
@@ -105,6 +112,22 @@ class Sandbox:
             else:
                 os.environ[key] = value
         return count
+
+
+def audit_key() -> Any:
+    """The key the private servers seal the trail with (their data folder):
+    every service the benchmark opens itself writes and verifies with it."""
+    from soptui.audit.keys import load_or_create_key
+    from soptui.server.main import server_data_dir
+
+    return load_or_create_key(server_data_dir() / "audit.key")
+
+
+def office(url: str) -> Any:
+    """The services on `url`, as the server has them (its audit key)."""
+    from soptui.service import Soptui
+
+    return Soptui(url, audit_key=audit_key())
 
 
 # ----- the private server: warm, or not yet started ------------------------------------
@@ -312,7 +335,7 @@ def _server_main(url: str, path: str, pipe: Any) -> None:
 
     from soptui.server.serve import Server, open_office
 
-    svc = open_office(url)
+    svc = open_office(url, audit_key=audit_key())
     counted = [0]
 
     def count(*_: Any) -> None:
@@ -380,9 +403,8 @@ def clerks(
     """`count` clerk processes on one server for `seconds`; see clerk_main."""
     from soptui.client.connection import Connection
     from soptui.client.remote import Remote
-    from soptui.service import Soptui
 
-    svc = Soptui(url)
+    svc = office(url)
     logins = [u.login for u in svc.users.list() if u.login.startswith("u")]
     start_seq = _seq(svc.token())
     svc.close()
@@ -439,7 +461,7 @@ def clerks(
                 p.kill()
                 p.join()
     # ---- what reached the audit trail
-    svc = Soptui(url)
+    svc = office(url)
     from sqlalchemy import select
 
     from soptui.db.models import CaseEvent
