@@ -12,6 +12,7 @@ See bench/README.md for what each figure means.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import fcntl
 import multiprocessing as mp
@@ -238,7 +239,7 @@ def baseline_argv() -> list[str]:
     return [sys.executable, str(ROOT / "bench" / "baseline_app.py")]
 
 
-READY_SOPTUI = r"terbuka"  # a status word in an inbox row: the rows are painted
+READY_SOPTUI = r"(telat|sisa) \d"  # a due text in an inbox row: the rows are painted
 READY_BASELINE = r"ready"
 
 
@@ -646,12 +647,32 @@ def writes(run: Run, db: str, seconds: float, command: str) -> None:
     run.add("writes: errors", errors, "count", "0", errors == 0, command)
 
 
+def _kill_servers_under(folder: str) -> None:
+    """Every `soptui serve` whose command line names the benchmark's folder."""
+    import signal
+
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if folder in cmdline and " serve" in cmdline:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(entry.name), signal.SIGTERM)
+
+
 def audit_verify(run: Run, db: str, command: str) -> None:
     """`soptui audit verify` over the whole trail: chain, seals, SOP hashes and
     every state row against the seals (the generated data is one baseline seal)."""
+    from soptui.audit.keys import load_key
     from soptui.service import Soptui
 
-    svc = Soptui(db)
+    # The key the private server sealed with (the app's start made one in the
+    # benchmark's own data folder), else the development key of the generator.
+    key_file = Path(os.environ.get("XDG_DATA_HOME", "")) / "soptui" / "audit.key"
+    svc = Soptui(db, audit_key=load_key(key_file) if key_file.is_file() else None)
     try:
         times = []
         for _ in range(2):
@@ -714,6 +735,12 @@ def main() -> None:
     )
     run = Run(small)
     tmp = Path(tempfile.mkdtemp(prefix="soptui-bench-"))
+    # The private servers the app starts, their sockets, keys and head logs:
+    # the benchmark's own folders, and every server killed at the end.
+    for name in ("XDG_RUNTIME_DIR", "XDG_DATA_HOME"):
+        folder = tmp / name.lower()
+        folder.mkdir(mode=0o700)
+        os.environ[name] = str(folder)
     try:
         db = args.db or str(tmp / "bench.sqlite")
         if args.db is None:
@@ -731,6 +758,7 @@ def main() -> None:
         if not args.data_only and not args.audit_only:
             writes(run, db, 3.0 if small else 10.0, command)
     finally:
+        _kill_servers_under(str(tmp))
         shutil.rmtree(tmp, ignore_errors=True)
     if args.write_doc:
         write_doc(Path(args.write_doc), run, command, cases)
