@@ -247,10 +247,7 @@ def baseline_argv() -> list[str]:
     return [sys.executable, str(ROOT / "bench" / "baseline_app.py")]
 
 
-# A row's last column (its urgency, "Sifat"), as the baseline's is "ready":
-# the rows are painted. (The status column "terbuka" left the inbox with
-# issue 14's columns.)
-READY_SOPTUI = r"biasa|segera"
+READY_SOPTUI = r"(telat|sisa) \d"  # a due text in an inbox row: the rows are painted
 READY_BASELINE = r"ready"
 
 
@@ -776,7 +773,6 @@ def pg_figures(run: Run, args: Any, pairs: int, command: str) -> Any:
 def audit_verify(run: Run, db: str, command: str) -> None:
     """`soptui audit verify` over the whole trail: chain, seals, SOP hashes and
     every state row against the seals (the generated data is one baseline seal)."""
-
     svc = office(db)
     try:
         times = []
