@@ -999,6 +999,9 @@ def start_figures(run: Run, db: str, backend: str, pairs: int, command: str) -> 
     finally:  # else a "sleep 3600" session outlives every run by an hour
         if tmux:
             subprocess.run([*TMUX, "kill-server"], capture_output=True)
+            # and its socket file, which tmux leaves behind
+            tmux_dir = Path(os.environ.get("TMUX_TMPDIR", "/tmp")) / f"tmux-{os.getuid()}"
+            (tmux_dir / TMUX[2]).unlink(missing_ok=True)
         warm_server(db)  # what follows measures the app with its server running
 
 
