@@ -1086,3 +1086,24 @@ async def test_the_app_says_when_the_server_left_and_reconnects_by_itself(office
             finally:
                 second.stop()
                 thread.join(timeout=10)
+
+
+@sync
+async def test_the_admin_acts_for_anyone_in_the_app_as_in_the_cli(office) -> None:
+    """Case 3 waits on the Kepala Biro: the admin may complete it from the
+    app, as `soptui case complete` allows (the server's rule, recorded as the
+    admin's act)."""
+    svc, _ = office
+    app = make_app(svc, "admin")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(pilot, app, 3)
+        position = screen.detail.row.step_position
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, ActionDialog), notices(app)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen
+        assert screen.detail.row.step_position == position + 1
+    events = svc.cases.detail(3).events
+    assert events[-1].actor_login == "admin"
