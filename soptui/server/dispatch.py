@@ -111,17 +111,7 @@ class Dispatcher:
                 if target.actor_param in kwargs
                 else (args.pop(0) if args else None)
             )
-            actor = self._actor(given, op, caller)
-            if (
-                actor is None
-                and call.op == "users.add"
-                and not (caller.private or caller.is_operator)
-                and self.svc.users.count() == 0
-            ):
-                # The first user of an office database (its admin) is added by
-                # root or the server's account, never by whoever connects first.
-                raise PermissionDenied("err.server_first_admin")
-            args.insert(0, actor)
+            args.insert(0, self._actor(given, call.op, caller))
         if call.op == "init":
             return self._init(caller), True
         if call.op == "demo":
@@ -150,17 +140,22 @@ class Dispatcher:
         result = getattr(target.owner, target.name)(*bound.args, **bound.kwargs)
         return result, op.write
 
-    def _actor(self, given: Any, op: Op, caller: Caller) -> Actor | None:
+    def _actor(self, given: Any, name: str, caller: Caller) -> Actor | None:
+        op = OPS[name]
+        # The first user of a database (its admin) is added by nobody, as
+        # `soptui init` does: only by root or the server's account (a private
+        # server's user is its account), never by whoever connects first to an
+        # office server. With users, users.add refuses anyone but an admin.
         if given is None and op.actor == "optional":
+            if name == "users.add" and not caller.is_operator and self.svc.users.count() == 0:
+                raise PermissionDenied("err.server_first_admin")
             return None
         if given != ME:
             raise InputError("err.server_args", op="actor", detail="")
         try:
             actor = self.identify(caller)
         except errors.IdentityError:
-            # users.add: on a database with no users yet, the first one is added
-            # by nobody (and becomes admin), as `soptui init` does.
-            if op.actor == "optional" and self.svc.users.count() == 0 and caller.is_operator:
+            if op.actor == "optional" and caller.is_operator and self.svc.users.count() == 0:
                 return None
             raise
         if op.admin and not actor.is_admin:
